@@ -1,0 +1,6 @@
+"""`python -m illvid_tui` does what the `illvid-tui` command does."""
+
+from illvid_tui.cli import main
+
+if __name__ == "__main__":
+    main()

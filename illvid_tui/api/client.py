@@ -1,0 +1,464 @@
+"""IllvidClient: one request path for every op of the illvid API.
+
+The path does, in order: the https rule, the bound on requests in flight,
+the GET with percent-encoded parameters, the envelope, typed errors, retries
+with capped jittered backoff, redaction of the key, and DEBUG logging.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import json
+import logging
+import random
+import time
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Any, Self
+
+import httpx
+
+from illvid_tui import __version__
+from illvid_tui.api import redact
+from illvid_tui.api.errors import (
+    BandwidthExceededError,
+    IllvidError,
+    InsecureURLError,
+    InvalidResponseError,
+    NetworkError,
+    UnknownOutcomeError,
+    error_for_status,
+)
+from illvid_tui.api.models import (
+    AccountInfo,
+    DmcaNotice,
+    UploadStatus,
+    parse_bool,
+    parse_code_list,
+    parse_dmca_list,
+)
+
+log = logging.getLogger("illvid_tui.api")
+
+DEFAULT_BASE_URL = "https://illvid.com/api"
+
+
+@dataclass(frozen=True)
+class RetryNotice:
+    """The client waits `delay` seconds before attempt `attempt` of `op`."""
+
+    op: str
+    attempt: int
+    max_attempts: int
+    delay: float
+    error: IllvidError
+
+    def describe(self) -> str:
+        """A line for people, e.g. "bandwidth exceeded (509), retrying in 8 s"."""
+        what = self.error.title.lower()
+        code = f" ({self.error.status})" if self.error.status else ""
+        return f"{what}{code}, retrying in {round(self.delay)} s"
+
+
+@dataclass(frozen=True)
+class CallFinished:
+    """One call of `op` ended, after any retries; `error` is None on success."""
+
+    op: str
+    error: IllvidError | None
+    elapsed: float
+
+
+ClientEvent = RetryNotice | CallFinished
+
+
+@dataclass(frozen=True)
+class BatchDone:
+    """One `check_files` batch answered: `codes` sent, `missing` among them."""
+
+    codes: tuple[str, ...]
+    missing: tuple[str, ...]
+
+
+def is_loopback(host: str) -> bool:
+    """True for localhost, 127.0.0.0/8 and ::1 (the hosts plain http may reach)."""
+    host = host.strip("[]").lower()
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def check_base_url(base_url: str) -> httpx.URL:
+    """Parse `base_url`; refuse anything but https, or http to a loopback host."""
+    try:
+        url = httpx.URL(base_url)
+    except (httpx.InvalidURL, TypeError) as exc:
+        raise InsecureURLError(f"not a URL: {base_url!r}") from exc
+    if url.scheme == "https" and url.host:
+        return url
+    if url.scheme == "http" and url.host and is_loopback(url.host):
+        return url
+    if url.scheme == "http":
+        raise InsecureURLError(
+            f"plain http:// is refused for {url.host!r}: use https:// (http is allowed "
+            "only for loopback hosts such as 127.0.0.1)"
+        )
+    raise InsecureURLError(f"the base URL must start with https://, got {base_url!r}")
+
+
+class IllvidClient:
+    """Async client for the illvid API; use it as ``async with IllvidClient(...)``.
+
+    Args:
+        key: the API key (a secret: never logged, never in an error).
+        login: the API login, sent with every call when set.
+        base_url: the API endpoint; https only, except loopback hosts.
+        timeout: seconds one attempt may take, from sending to the last byte.
+        transport: an httpx transport (the emulator's, a mock) instead of the network.
+        max_in_flight: requests in flight at once, across all calls.
+        batch_size: codes per `check_files` request.
+        max_attempts: attempts per call for retryable failures.
+        backoff_base: the first retry's delay in seconds (509 waits 4x longer).
+        backoff_cap: the longest single delay.
+        max_total_wait: the most one call may spend waiting between attempts.
+        on_event: called with a `RetryNotice` before each wait and a
+            `CallFinished` after each call.
+        sleep: the coroutine used to wait (tests pass a fake clock).
+    """
+
+    def __init__(
+        self,
+        key: str,
+        login: str | None = None,
+        base_url: str = DEFAULT_BASE_URL,
+        timeout: float = 20.0,
+        transport: httpx.AsyncBaseTransport | None = None,
+        *,
+        max_in_flight: int = 4,
+        batch_size: int = 100,
+        max_attempts: int = 4,
+        backoff_base: float = 1.0,
+        backoff_cap: float = 30.0,
+        max_total_wait: float = 60.0,
+        on_event: Callable[[ClientEvent], None] | None = None,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        rng: random.Random | None = None,
+    ) -> None:
+        if not key:
+            raise ValueError("an API key is required")
+        if max_in_flight < 1 or batch_size < 1 or max_attempts < 1:
+            raise ValueError("max_in_flight, batch_size and max_attempts must be at least 1")
+        self._key = key
+        self.login = login or None
+        self.base_url = str(check_base_url(base_url))
+        self.timeout = float(timeout)
+        self.max_in_flight = max_in_flight
+        self.batch_size = batch_size
+        self.max_attempts = max_attempts
+        self.backoff_base = backoff_base
+        self.backoff_cap = backoff_cap
+        self.max_total_wait = max_total_wait
+        self.listeners: list[Callable[[ClientEvent], None]] = [on_event] if on_event else []
+        self._sleep = sleep
+        self._rng = rng or random.Random()
+        self._semaphore = asyncio.Semaphore(max_in_flight)
+        redact.register_secret(key)
+        self._http = httpx.AsyncClient(
+            transport=transport,
+            timeout=httpx.Timeout(self.timeout),
+            limits=httpx.Limits(
+                max_connections=max_in_flight, max_keepalive_connections=max_in_flight
+            ),
+            headers={"User-Agent": f"illvid-tui/{__version__}", "Accept": "application/json"},
+            follow_redirects=False,
+        )
+
+    def __repr__(self) -> str:
+        return f"IllvidClient(login={self.login!r}, base_url={self.base_url!r}, key=***)"
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Close the connection pool."""
+        await self._http.aclose()
+
+    # -- the ops ------------------------------------------------------------
+
+    async def account_info(self) -> AccountInfo:
+        """The account: login, money and any other field the server sends."""
+        return AccountInfo.from_result(await self.call("account_info"))
+
+    async def upload_url(self, url: str, folder: str | None = None) -> str:
+        """Queue a remote upload of `url`; return the queue id.
+
+        Never sent twice by itself: after a timeout or a lost answer it raises
+        `UnknownOutcomeError` and the caller decides.
+        """
+        params = {"url": url}
+        if folder:
+            params["folder"] = folder
+        result = await self.call("upload_url", params, idempotent=False)
+        if isinstance(result, Mapping) and result.get("queue_id") not in (None, ""):
+            return str(result["queue_id"])
+        if isinstance(result, str | int) and not isinstance(result, bool) and str(result):
+            return str(result)
+        raise InvalidResponseError(200, "the answer carried no queue_id", op="upload_url")
+
+    async def check_upload_url(
+        self, queue_id: str, *, max_attempts: int | None = None
+    ) -> UploadStatus:
+        """Where a queued remote upload stands."""
+        result = await self.call(
+            "check_upload_url", {"id": str(queue_id)}, max_attempts=max_attempts
+        )
+        return UploadStatus.from_result(str(queue_id), result)
+
+    async def get_upload_server(self) -> str:
+        """The URL local files are uploaded to."""
+        result = await self.call("get_upload_server")
+        if isinstance(result, Mapping):
+            result = result.get("url") or result.get("server") or next(iter(result.values()), "")
+        if not isinstance(result, str) or not result:
+            raise InvalidResponseError(200, "the answer carried no URL", op="get_upload_server")
+        return result
+
+    async def check_files(
+        self,
+        codes: Iterable[str],
+        *,
+        on_batch: Callable[[BatchDone], None] | None = None,
+    ) -> list[str]:
+        """The codes among `codes` that no longer exist, in the caller's order and case.
+
+        Sent in batches of `batch_size`, in parallel under the in-flight bound.
+        An empty list costs no request. `on_batch` hears of each batch as it
+        lands, so a cancelled check still has what came back.
+        """
+        wanted = list(dict.fromkeys(codes))
+        if not wanted:
+            return []
+        batches = [wanted[i : i + self.batch_size] for i in range(0, len(wanted), self.batch_size)]
+
+        async def one(batch: list[str]) -> set[str]:
+            result = await self.call("check_files", {"list": ",".join(batch)})
+            missing = _match_codes(batch, parse_code_list(result))
+            if on_batch is not None:
+                on_batch(BatchDone(tuple(batch), tuple(c for c in batch if c in missing)))
+            return missing
+
+        found_missing: set[str] = set()
+        for part in await asyncio.gather(*(one(b) for b in batches)):
+            found_missing |= part
+        return [c for c in wanted if c in found_missing]
+
+    async def file_renew(self, file_code: str) -> bool:
+        """Renew a file; True when the server says it did. The code's case is kept."""
+        return parse_bool(await self.call("file_renew", {"file_code": file_code}))
+
+    async def files_dmca(self, date: str | None = None, order: str = "down") -> list[DmcaNotice]:
+        """DMCA notices against the account's files; `date` is YYYY-MM-DD, `order` up/down."""
+        if order not in ("up", "down"):
+            raise ValueError("order must be 'up' or 'down'")
+        params = {"order": order}
+        if date:
+            params["date"] = date
+        return parse_dmca_list(await self.call("files_dmca", params))
+
+    # -- the one request path ------------------------------------------------
+
+    async def call(
+        self,
+        op: str,
+        params: Mapping[str, str] | None = None,
+        *,
+        idempotent: bool = True,
+        max_attempts: int | None = None,
+    ) -> Any:
+        """Send `op` and return its `result`, retrying what may be retried."""
+        started = time.monotonic()
+        attempts = max_attempts or self.max_attempts
+        waited = 0.0
+        attempt = 1
+        while True:
+            error = await self._attempt_once(op, params or {}, attempt)
+            if isinstance(error, IllvidError):
+                if not idempotent:
+                    error = _for_non_idempotent(error, op)
+                delay = self._delay(error, attempt)
+                if (
+                    not error.retryable
+                    or attempt >= attempts
+                    or waited + delay > self.max_total_wait
+                ):
+                    log.debug("op=%s giving up after attempt %d: %s", op, attempt, error)
+                    self._emit(CallFinished(op, error, time.monotonic() - started))
+                    raise error
+                attempt += 1
+                waited += delay
+                log.debug("op=%s retry %d/%d in %.1f s: %s", op, attempt, attempts, delay, error)
+                self._emit(RetryNotice(op, attempt, attempts, delay, error))
+                await self._sleep(delay)
+                continue
+            self._emit(CallFinished(op, None, time.monotonic() - started))
+            return error.value
+
+    async def _attempt_once(
+        self, op: str, params: Mapping[str, str], attempt: int
+    ) -> _Ok | IllvidError:
+        query: dict[str, str] = {"op": op, "key": self._key}
+        if self.login:
+            query["login"] = self.login
+        query.update({k: str(v) for k, v in params.items()})
+        shown = redact.params(query)
+        async with self._semaphore:
+            t0 = time.monotonic()
+            failure: IllvidError | None = None
+            response: httpx.Response | None = None
+            try:
+                async with asyncio.timeout(self.timeout):
+                    response = await self._http.get(self.base_url, params=query)
+            except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
+                failure = NetworkError(_describe(exc), op=op, sent=False)
+            except (httpx.TimeoutException, TimeoutError) as exc:
+                failure = NetworkError(_describe(exc), op=op, sent=True, timeout=True)
+            except Exception as exc:  # noqa: BLE001 - any transport failure is "no answer"
+                failure = NetworkError(_describe(exc), op=op, sent=True)
+            elapsed_ms = (time.monotonic() - t0) * 1000
+        # Raised outside the except blocks so no __context__ points at httpx's
+        # exception, whose request carries the full URL with the key.
+        if failure is not None or response is None:
+            failure = failure or NetworkError("no answer", op=op)
+            log.debug(
+                "op=%s params=%s attempt=%d failed after %.0f ms: %s",
+                op, shown, attempt, elapsed_ms, failure,
+            )  # fmt: skip
+            return failure
+        outcome = _read_envelope(op, response)
+        status = outcome.status if isinstance(outcome, IllvidError) else 200
+        log.debug(
+            "op=%s params=%s attempt=%d http=%d status=%s %.0f ms",
+            op, shown, attempt, response.status_code, status, elapsed_ms,
+        )  # fmt: skip
+        if isinstance(outcome, BandwidthExceededError):
+            outcome.retry_after = _retry_after(response)
+        return outcome
+
+    def _delay(self, error: IllvidError, attempt: int) -> float:
+        announced = getattr(error, "retry_after", None)
+        if isinstance(announced, float | int) and announced > 0:
+            return float(min(announced, self.backoff_cap))
+        base = self.backoff_base * (4 if isinstance(error, BandwidthExceededError) else 1)
+        ceiling = min(self.backoff_cap, base * 2.0 ** (attempt - 1))
+        # "Equal jitter": at least half the ceiling, so waits still grow.
+        return ceiling / 2 + self._rng.uniform(0, ceiling / 2)
+
+    def _emit(self, event: ClientEvent) -> None:
+        for listener in list(self.listeners):
+            try:
+                listener(event)
+            except Exception:  # a broken listener must not break the call
+                log.exception("client event listener failed")
+
+
+@dataclass(frozen=True)
+class _Ok:
+    value: Any
+
+
+def _read_envelope(op: str, response: httpx.Response) -> _Ok | IllvidError:
+    """Decide the outcome from the envelope; fall back to HTTP when there is none."""
+    http_status = response.status_code
+    try:
+        body = json.loads(response.content) if response.content.strip() else None
+    except (ValueError, UnicodeDecodeError):
+        body = None
+        reason = "broken JSON"
+    else:
+        reason = "an empty body" if body is None else "no status in the answer"
+    if isinstance(body, Mapping) and "status" in body:
+        try:
+            status = int(str(body["status"]).strip())
+        except ValueError:
+            status = 0
+        msg = str(body.get("msg") or "")
+        if status == 200:
+            return _Ok(body.get("result"))
+        if status:
+            return error_for_status(status, redact.text(msg), op=op)
+        reason = f"a status that is not a number: {str(body['status'])[:40]!r}"
+    if http_status != 200:
+        error = error_for_status(http_status, f"HTTP {http_status} with {reason}", op=op)
+        if type(error) is IllvidError or http_status >= 500:
+            return InvalidResponseError(http_status, error.msg, op=op)
+        return error
+    return InvalidResponseError(http_status, f"HTTP 200 with {reason}", op=op)
+
+
+def _for_non_idempotent(error: IllvidError, op: str) -> IllvidError:
+    """Which failures of a non-idempotent call may be retried.
+
+    Only a request that surely never left (connection refused) or that the
+    server plainly refused without acting (509) is sent again; a timeout, a
+    lost answer or a server error leaves the outcome unknown.
+    """
+    if isinstance(error, NetworkError) and not error.sent:
+        return error
+    if isinstance(error, BandwidthExceededError) or not error.retryable:
+        return error
+    return UnknownOutcomeError(
+        error.status,
+        f"{error.title.lower()} after the request was sent; it may or may not have been done",
+        op=op,
+    )
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    value = response.headers.get("retry-after", "")
+    try:
+        return float(value) if value else None
+    except ValueError:
+        return None
+
+
+def _describe(exc: BaseException) -> str:
+    text = str(exc) or type(exc).__name__
+    return redact.text(f"{type(exc).__name__}: {text}" if str(exc) else text)
+
+
+def _match_codes(batch: Sequence[str], returned: Sequence[str]) -> set[str]:
+    """Map the server's missing codes back onto the caller's spelling."""
+    exact = set(batch)
+    folded = {c.lower(): c for c in batch}
+    out: set[str] = set()
+    for code in returned:
+        if code in exact:
+            out.add(code)
+        elif code.lower() in folded:
+            out.add(folded[code.lower()])
+    return out
+
+
+__all__ = [
+    "DEFAULT_BASE_URL",
+    "BatchDone",
+    "CallFinished",
+    "ClientEvent",
+    "IllvidClient",
+    "RetryNotice",
+    "check_base_url",
+    "is_loopback",
+]

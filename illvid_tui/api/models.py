@@ -1,0 +1,201 @@
+"""Typed results parsed from the API's raw JSON.
+
+Parsers are tolerant: numbers may come as strings, ids as ints, and results
+may carry fields the seed does not list. Unknown fields are kept in `extra`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from illvid_tui.api.errors import InvalidResponseError
+
+
+def _text(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value)
+
+
+def parse_decimal(value: Any) -> Decimal | None:
+    """A money amount as `Decimal` (never a float); None when absent or unreadable."""
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        # str() first so a JSON float 4050.1 becomes Decimal("4050.1"), not its binary value.
+        return Decimal(str(value).strip())
+    except (InvalidOperation, ValueError):
+        return None
+
+
+def parse_date(value: Any) -> dt.date | None:
+    """A `YYYY-MM-DD` date (a time part is ignored); None when absent or unreadable."""
+    if value is None:
+        return None
+    text = str(value).strip()[:10]
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def _mapping(result: Any, op: str) -> Mapping[str, Any]:
+    if isinstance(result, list) and len(result) == 1:
+        result = result[0]
+    if not isinstance(result, Mapping):
+        raise InvalidResponseError(200, f"expected an object, got {type(result).__name__}", op=op)
+    return result
+
+
+@dataclass(frozen=True)
+class AccountInfo:
+    """`account_info`: the account's login and balance, and any other field sent."""
+
+    login: str
+    money: Decimal | None
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_result(cls, result: Any) -> AccountInfo:
+        data = _mapping(result, "account_info")
+        extra = {k: v for k, v in data.items() if k not in ("login", "money")}
+        return cls(
+            login=_text(data.get("login")) or "",
+            money=parse_decimal(data.get("money")),
+            extra=extra,
+        )
+
+
+class UploadState(enum.Enum):
+    """What a remote upload's status means to us (API.md: gap rules)."""
+
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
+_FAILED_WORDS = ("error", "fail", "broken")
+
+
+def upload_state(status: str | None, file_code: str | None) -> UploadState:
+    """Classify a status word: a file code means done; error/failed/broken mean failed."""
+    if file_code:
+        return UploadState.DONE
+    word = (status or "").lower()
+    if any(w in word for w in _FAILED_WORDS):
+        return UploadState.FAILED
+    return UploadState.RUNNING
+
+
+@dataclass(frozen=True)
+class UploadStatus:
+    """`check_upload_url`: where a queued remote upload stands."""
+
+    queue_id: str
+    status: str
+    url: str | None = None
+    file_code: str | None = None
+    progress: str | None = None
+    error: str | None = None
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def state(self) -> UploadState:
+        return upload_state(self.status, self.file_code)
+
+    @classmethod
+    def from_result(cls, queue_id: str, result: Any) -> UploadStatus:
+        data = _mapping(result, "check_upload_url")
+        known = ("status", "url", "file_code", "progress", "error")
+        extra = {k: v for k, v in data.items() if k not in known}
+        # Some servers name the error text differently; show whatever came.
+        error = data.get("error") or extra.get("error_msg") or extra.get("message")
+        return cls(
+            queue_id=queue_id,
+            status=_text(data.get("status")) or "",
+            url=_text(data.get("url")),
+            file_code=_text(data.get("file_code")) or None,
+            progress=_text(data.get("progress")),
+            error=_text(error),
+            extra=extra,
+        )
+
+
+@dataclass(frozen=True)
+class DmcaNotice:
+    """One entry of `files_dmca`."""
+
+    file_code: str
+    created: dt.date | None
+    expires: dt.date | None
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    def days_left(self, today: dt.date) -> int | None:
+        """Days from `today` to expiry (negative once expired)."""
+        return None if self.expires is None else (self.expires - today).days
+
+    @classmethod
+    def from_result(cls, item: Any) -> DmcaNotice:
+        data = _mapping(item, "files_dmca")
+        known = ("file_code", "dmca_created", "dmca_expire")
+        return cls(
+            file_code=_text(data.get("file_code")) or "",
+            created=parse_date(data.get("dmca_created")),
+            expires=parse_date(data.get("dmca_expire")),
+            extra={k: v for k, v in data.items() if k not in known},
+        )
+
+
+def parse_dmca_list(result: Any) -> list[DmcaNotice]:
+    """`files_dmca`'s result: a list (an empty answer may come as null or {})."""
+    if result in (None, "", {}, False):
+        return []
+    if isinstance(result, Mapping):
+        # Tolerate {"files": [...]} or a single object.
+        inner = next((v for v in result.values() if isinstance(v, list)), None)
+        result = inner if inner is not None else [result]
+    if not isinstance(result, list):
+        raise InvalidResponseError(200, "expected a list of notices", op="files_dmca")
+    return [DmcaNotice.from_result(item) for item in result]
+
+
+def parse_code_list(result: Any) -> list[str]:
+    """`check_files`' result: codes not found, as a list, objects or a joined string."""
+    if result in (None, "", False, True, {}):
+        return []
+    if isinstance(result, str):
+        return [c for c in (p.strip() for p in result.replace("\n", ",").split(",")) if c]
+    if isinstance(result, Mapping):
+        result = next((v for v in result.values() if isinstance(v, list)), list(result.keys()))
+    codes: list[str] = []
+    for item in result:
+        if isinstance(item, Mapping):
+            code = _text(item.get("file_code") or item.get("code") or item.get("filecode"))
+        else:
+            code = _text(item)
+        if code:
+            codes.append(code)
+    return codes
+
+
+def parse_bool(result: Any) -> bool:
+    """`file_renew`'s result: true/false, "1"/"0", or an object (success)."""
+    if isinstance(result, bool):
+        return result
+    if isinstance(result, int | float):
+        return result != 0
+    if isinstance(result, str):
+        return result.strip().lower() not in ("", "0", "false", "no", "fail", "failed")
+    if isinstance(result, Mapping):
+        for key in ("renewed", "result", "success", "ok"):
+            if key in result:
+                return parse_bool(result[key])
+        return True
+    return result is not None

@@ -1,0 +1,1 @@
+"""What the app does, without widgets: credentials, settings, stores, the poller."""
