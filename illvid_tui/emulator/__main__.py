@@ -1,0 +1,85 @@
+"""``python -m illvid_tui.emulator``: serve the emulator on loopback with uvicorn.
+
+uvicorn is a test extra, imported only here. Only loopback hosts are accepted:
+the emulator answers anyone who knows the demo key.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ipaddress
+import sys
+from collections.abc import Sequence
+
+from illvid_tui.emulator.app import Emulator
+
+
+def is_loopback(host: str) -> bool:
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="python -m illvid_tui.emulator",
+        description="Run the illvid API emulator (demo data, fault knobs) on loopback.",
+    )
+    p.add_argument("--host", default="127.0.0.1", help="loopback address (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8765, help="TCP port (default 8765)")
+    p.add_argument("--seed", type=int, default=1, help="seed of the demo data and faults")
+    p.add_argument("--latency", type=float, default=0.0, help="seconds added to every request")
+    for status in (509, 500, 502, 503):
+        p.add_argument(
+            f"--rate{status}",
+            type=float,
+            default=0.0,
+            metavar="P",
+            help=f"share of requests answered with status {status} (0..1)",
+        )
+    p.add_argument("--upload-seconds", type=float, default=6.0, help="remote upload duration")
+    p.add_argument("--html-errors", action="store_true", help="injected failures as HTML pages")
+    p.add_argument("--always-200", action="store_true", help="HTTP 200 for every envelope")
+    p.add_argument("--ints", action="store_true", help="numbers as JSON numbers, not strings")
+    p.add_argument("--no-demo-data", action="store_true", help="start with an empty account")
+    return p
+
+
+def make_emulator(args: argparse.Namespace) -> Emulator:
+    emu = Emulator(seed=args.seed, demo_data=not args.no_demo_data)
+    emu.upload_seconds = args.upload_seconds
+    f = emu.faults
+    f.latency = args.latency
+    f.rates = {s: r for s in (509, 500, 502, 503) if (r := getattr(args, f"rate{s}")) > 0}
+    f.html_errors = args.html_errors
+    f.mirror_http_status = not args.always_200
+    f.numbers_as_strings = not args.ints
+    return emu
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not is_loopback(args.host):
+        parser.error(f"refusing non-loopback host {args.host!r}: the emulator is for local use")
+    if sum(getattr(args, f"rate{s}") for s in (509, 500, 502, 503)) > 1:
+        parser.error("the failure rates add up to more than 1")
+    try:
+        import uvicorn
+    except ImportError:
+        print("uvicorn is missing: pip install 'illvid-tui[test]'", file=sys.stderr)
+        return 2
+    emu = make_emulator(args)
+    host = f"[{args.host}]" if ":" in args.host else args.host
+    print(f"illvid emulator: http://{host}:{args.port}/api", flush=True)
+    print(f"login: {emu.login}  key: {emu.key}", flush=True)
+    # access_log off: uvicorn would print every URL, key included.
+    uvicorn.run(emu, host=args.host, port=args.port, log_level="warning", access_log=False)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
