@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import time
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -207,11 +206,10 @@ async def test_dmca_order_and_date(client: httpx.AsyncClient, emu: Emulator) -> 
     assert len(since["result"]) == sum(c >= cutoff for c in created)
 
 
-def test_set_dmca_50k_is_fast() -> None:
+def test_set_dmca_50k() -> None:
+    # Its speed is measured by benchmarks/dmca.py, not asserted here.
     emu = Emulator(today=TODAY)
-    start = time.perf_counter()
     emu.set_dmca(50_000)
-    assert time.perf_counter() - start < 1.0
     assert len(emu.dmca) == 50_000
     assert len({n["file_code"] for n in emu.dmca}) > 49_000
 
@@ -283,15 +281,21 @@ async def test_random_rates_are_seeded(emu: Emulator) -> None:
     assert first.count(200) >= 30
 
 
-async def test_latency_and_slow_ops(client: httpx.AsyncClient, emu: Emulator) -> None:
+async def test_latency_and_slow_ops(
+    client: httpx.AsyncClient, emu: Emulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The waits the emulator asks for are recorded instead of timed.
+    waits: list[float] = []
+
+    async def fake_sleep(delay: float) -> None:
+        waits.append(delay)
+
+    monkeypatch.setattr("illvid_tui.emulator.app.asyncio.sleep", fake_sleep)
+    emu.faults.latency = 0.05
     emu.faults.slow_ops = {"files_dmca": 0.2}
-    start = time.perf_counter()
     await call(client, "account_info")
-    fast = time.perf_counter() - start
-    start = time.perf_counter()
     await call(client, "files_dmca")
-    assert time.perf_counter() - start >= 0.2
-    assert fast < 0.2  # an op without a slow_ops entry is not held back
+    assert waits == [pytest.approx(0.05), pytest.approx(0.25)]
 
 
 async def test_requests_are_recorded_with_params(client: httpx.AsyncClient, emu: Emulator) -> None:
