@@ -1,0 +1,227 @@
+"""The file checker: one run's state, and the last result per code in the state DB.
+
+A run is fed by `check_files`' per-batch callback, so a cancelled run keeps
+what already came back. The store keeps, per account and code, whether the
+file was missing at its last check; the next run of the same codes says what
+changed ("newly missing", "back").
+"""
+
+from __future__ import annotations
+
+import math
+import sqlite3
+from collections.abc import Iterable, Mapping, Sequence
+from contextlib import closing
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Protocol
+
+from illvid_tui.api.client import BatchDone
+from illvid_tui.core.db import Database
+
+PART = "filecheck"
+MIGRATIONS = [
+    """
+    CREATE TABLE filecheck_last (
+        account TEXT NOT NULL,
+        code TEXT NOT NULL,
+        missing INTEGER NOT NULL,
+        checked_at TEXT NOT NULL,
+        PRIMARY KEY (account, code)
+    ) WITHOUT ROWID
+    """
+]
+#: Codes per SELECT ... IN (...) (SQLite's default limit is 32,766 variables).
+_CHUNK = 900
+
+
+class Change(StrEnum):
+    """How a code's result compares with its last check."""
+
+    FIRST = "first check"
+    SAME = "same"
+    NEWLY_MISSING = "newly missing"
+    BACK = "back"
+
+
+def change_of(previous: bool | None, missing: bool) -> Change:
+    """`previous` is whether the code was missing last time (None: never checked)."""
+    if previous is None:
+        return Change.FIRST
+    if previous == missing:
+        return Change.SAME
+    return Change.NEWLY_MISSING if missing else Change.BACK
+
+
+class FileCheckStore:
+    """The last result per (account, code). Thread-safe: each call opens its own
+    connection to the database file (WAL lets it run beside the app's), so it
+    can run in a thread worker without joining another part's transaction.
+    """
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+        db.migrate(PART, MIGRATIONS)
+
+    def _connect(self) -> sqlite3.Connection:
+        if self._db.path is None:  # an in-memory database has only the one connection
+            return self._db.conn
+        conn = sqlite3.connect(str(self._db.path), isolation_level=None, timeout=5.0)
+        conn.execute("PRAGMA synchronous=NORMAL")
+        return conn
+
+    def _close(self, conn: sqlite3.Connection) -> None:
+        if conn is not self._db.conn:
+            conn.close()
+
+    def load(self, account: str, codes: Sequence[str]) -> dict[str, bool]:
+        """{code: missing at its last check} for the codes checked before."""
+        out: dict[str, bool] = {}
+        conn = self._connect()
+        try:
+            for start in range(0, len(codes), _CHUNK):
+                chunk = codes[start : start + _CHUNK]
+                marks = ",".join("?" * len(chunk))
+                with closing(
+                    conn.execute(
+                        f"SELECT code, missing FROM filecheck_last"
+                        f" WHERE account = ? AND code IN ({marks})",
+                        (account, *chunk),
+                    )
+                ) as cursor:
+                    out.update((str(code), bool(missing)) for code, missing in cursor)
+        finally:
+            self._close(conn)
+        return out
+
+    def save(self, account: str, results: Mapping[str, bool], checked_at: str) -> None:
+        """Record `results` ({code: missing}) as the last check, in one transaction."""
+        if not results:
+            return
+        conn = self._connect()
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                conn.executemany(
+                    "INSERT INTO filecheck_last(account, code, missing, checked_at)"
+                    " VALUES (?, ?, ?, ?) ON CONFLICT(account, code) DO UPDATE SET"
+                    " missing = excluded.missing, checked_at = excluded.checked_at",
+                    ((account, code, int(m), checked_at) for code, m in results.items()),
+                )
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+        finally:
+            self._close(conn)
+
+
+@dataclass(frozen=True)
+class CheckProgress:
+    """Where a run stands: codes checked of total, batches done and in flight."""
+
+    total: int
+    checked: int
+    missing: int
+    batches: int
+    batches_done: int
+    in_flight: int
+
+    def describe(self) -> str:
+        return (
+            f"{self.checked:,} / {self.total:,} checked, {self.missing:,} missing"
+            f" · batch {self.batches_done}/{self.batches}, {self.in_flight} in flight"
+        )
+
+
+class _BatchClient(Protocol):
+    batch_size: int
+    max_in_flight: int
+
+
+class CheckRun:
+    """One check of `codes`: results as batches land, compared with `previous`."""
+
+    def __init__(
+        self,
+        codes: Sequence[str],
+        previous: Mapping[str, bool],
+        *,
+        batch_size: int,
+        max_in_flight: int,
+    ) -> None:
+        self.codes = list(codes)
+        self.previous = dict(previous)
+        self.results: dict[str, bool] = {}
+        self.batches = math.ceil(len(self.codes) / batch_size) if self.codes else 0
+        self.batch_size = batch_size
+        self.max_in_flight = max_in_flight
+        self.batches_done = 0
+        self.missing = 0
+
+    @classmethod
+    def for_client(
+        cls, client: _BatchClient, codes: Sequence[str], previous: Mapping[str, bool]
+    ) -> CheckRun:
+        return cls(
+            codes, previous, batch_size=client.batch_size, max_in_flight=client.max_in_flight
+        )
+
+    def add(self, batch: BatchDone) -> list[tuple[str, bool, Change]]:
+        """Take one batch's answer; return (code, missing, change) per code in it."""
+        gone = set(batch.missing)
+        out = []
+        for code in batch.codes:
+            missing = code in gone
+            if code not in self.results:
+                self.missing += missing
+            self.results[code] = missing
+            out.append((code, missing, change_of(self.previous.get(code), missing)))
+        self.batches_done += 1
+        return out
+
+    @property
+    def progress(self) -> CheckProgress:
+        # The client sends batches under its in-flight bound; the ones not
+        # answered yet fill it (other calls may share the bound: an estimate).
+        in_flight = min(self.max_in_flight, self.batches - self.batches_done)
+        return CheckProgress(
+            len(self.codes),
+            len(self.results),
+            self.missing,
+            self.batches,
+            self.batches_done,
+            in_flight,
+        )
+
+    @property
+    def complete(self) -> bool:
+        return len(self.results) == len(self.codes)
+
+    def changes(self) -> dict[Change, int]:
+        counts = dict.fromkeys(Change, 0)
+        for code, missing in self.results.items():
+            counts[change_of(self.previous.get(code), missing)] += 1
+        return counts
+
+
+def found_and_missing(
+    results: Mapping[str, bool], order: Iterable[str]
+) -> tuple[list[str], list[str]]:
+    """(found codes, missing codes) among `results`, in `order`."""
+    found: list[str] = []
+    missing: list[str] = []
+    for code in order:
+        if code in results:
+            (missing if results[code] else found).append(code)
+    return found, missing
+
+
+__all__ = [
+    "Change",
+    "CheckProgress",
+    "CheckRun",
+    "FileCheckStore",
+    "change_of",
+    "found_and_missing",
+]
