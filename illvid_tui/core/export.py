@@ -70,9 +70,18 @@ def write_lines(path: str | os.PathLike[str], lines: Iterable[str]) -> Path:
     return _atomic_write(path, fill, newline="\n")
 
 
-def _atomic_write(path: str | os.PathLike[str], fill: Any, *, newline: str) -> Path:
+def check_path(path: str | os.PathLike[str]) -> Path:
+    """The expanded path when a file can be written there; else an `ExportError` saying why.
+
+    Cheap (a few `stat` calls): dialogs call it to refuse a bad path before closing.
+    """
     target = resolve_path(path)
     _check_target(target)
+    return target
+
+
+def _atomic_write(path: str | os.PathLike[str], fill: Any, *, newline: str) -> Path:
+    target = check_path(path)
     folder = target.parent
     tmp = folder / f".{target.name}.{secrets.token_hex(4)}.tmp"
     try:
@@ -127,4 +136,4 @@ def _explain(error: OSError, target: Path) -> ExportError:
     return ExportError(f"Could not write {target}: {error.strerror or error}.")
 
 
-__all__ = ["ExportError", "resolve_path", "write_csv", "write_lines"]
+__all__ = ["ExportError", "check_path", "resolve_path", "write_csv", "write_lines"]
