@@ -294,27 +294,21 @@ class IllvidClient:
         waited = 0.0
         attempt = 1
         while True:
-            error = await self._attempt_once(op, params or {}, attempt)
-            if isinstance(error, IllvidError):
-                if not idempotent:
-                    error = _for_non_idempotent(error, op)
-                delay = self._delay(error, attempt)
-                if (
-                    not error.retryable
-                    or attempt >= attempts
-                    or waited + delay > self.max_total_wait
-                ):
-                    log.debug("op=%s giving up after attempt %d: %s", op, attempt, error)
-                    self._emit(CallFinished(op, error, time.monotonic() - started))
-                    raise error
-                attempt += 1
-                waited += delay
-                log.debug("op=%s retry %d/%d in %.1f s: %s", op, attempt, attempts, delay, error)
-                self._emit(RetryNotice(op, attempt, attempts, delay, error))
-                await self._sleep(delay)
-                continue
-            self._emit(CallFinished(op, None, time.monotonic() - started))
-            return error.value
+            outcome = await self._attempt_once(op, params or {}, attempt)
+            if isinstance(outcome, _Ok):
+                self._emit(CallFinished(op, None, time.monotonic() - started))
+                return outcome.value
+            error = outcome if idempotent else _for_non_idempotent(outcome, op)
+            delay = self._delay(error, attempt)
+            if not error.retryable or attempt >= attempts or waited + delay > self.max_total_wait:
+                log.debug("op=%s giving up after attempt %d: %s", op, attempt, error)
+                self._emit(CallFinished(op, error, time.monotonic() - started))
+                raise error
+            attempt += 1
+            waited += delay
+            log.debug("op=%s retry %d/%d in %.1f s: %s", op, attempt, attempts, delay, error)
+            self._emit(RetryNotice(op, attempt, attempts, delay, error))
+            await self._sleep(delay)
 
     async def _attempt_once(
         self, op: str, params: Mapping[str, str], attempt: int
