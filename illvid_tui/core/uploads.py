@@ -1,0 +1,283 @@
+"""The remote-upload queue store: one SQLite table, partitioned by account.
+
+Every job the Uploads screen shows is a row here first. Sending a URL writes a
+``sending`` row *before* the request goes out and turns it into ``running``
+with its queue id as soon as the answer arrives, so a crash or ``kill -9`` at
+any moment loses nothing: a row still ``sending`` at the next start is marked
+``unknown`` (the server may or may not have queued it) and is never sent again
+unless the user asks. Finished jobs stay as history until cleared.
+
+Times are Unix seconds (REAL). The API key is never stored; the account id is
+``"<base_url>|<login>"``.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from sqlite3 import Row
+
+from illvid_tui.api.models import UploadState, UploadStatus
+from illvid_tui.core.db import Database
+
+PART = "uploads"
+
+MIGRATIONS: tuple[str, ...] = (
+    """
+    CREATE TABLE uploads (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        account_id TEXT NOT NULL,
+        queue_id TEXT,
+        url TEXT NOT NULL,
+        folder TEXT,
+        added_at REAL NOT NULL,
+        state TEXT NOT NULL,
+        status TEXT NOT NULL DEFAULT '',
+        progress TEXT,
+        file_code TEXT,
+        error TEXT,
+        poll_error TEXT,
+        checked_at REAL,
+        finished_at REAL,
+        UNIQUE (account_id, queue_id)
+    );
+    CREATE INDEX uploads_account_state ON uploads (account_id, state);
+    """,
+)
+
+
+class JobState(enum.Enum):
+    """Where a job stands, from our side."""
+
+    #: `upload_url` is on its way; no queue id yet.
+    SENDING = "sending"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+    #: `upload_url` may or may not have been done (timeout, crash while sending).
+    UNKNOWN = "unknown"
+
+    @property
+    def finished(self) -> bool:
+        """Done or failed: never polled again."""
+        return self in (JobState.DONE, JobState.FAILED)
+
+
+_FROM_API = {
+    UploadState.RUNNING: JobState.RUNNING,
+    UploadState.DONE: JobState.DONE,
+    UploadState.FAILED: JobState.FAILED,
+}
+
+
+@dataclass(frozen=True)
+class Job:
+    """One row of the queue."""
+
+    id: int
+    queue_id: str | None
+    url: str
+    folder: str | None
+    added_at: float
+    state: JobState
+    status: str = ""
+    progress: str | None = None
+    file_code: str | None = None
+    error: str | None = None
+    poll_error: str | None = None
+    checked_at: float | None = None
+    finished_at: float | None = None
+
+    @property
+    def key(self) -> str:
+        """The row key in tables: the queue id, or ``local-<id>`` before there is one."""
+        return self.queue_id if self.queue_id else f"local-{self.id}"
+
+    @classmethod
+    def from_row(cls, row: Row) -> Job:
+        return cls(
+            id=int(row["id"]),
+            queue_id=row["queue_id"],
+            url=row["url"],
+            folder=row["folder"],
+            added_at=float(row["added_at"]),
+            state=JobState(row["state"]),
+            status=row["status"] or "",
+            progress=row["progress"],
+            file_code=row["file_code"],
+            error=row["error"],
+            poll_error=row["poll_error"],
+            checked_at=row["checked_at"],
+            finished_at=row["finished_at"],
+        )
+
+
+def normalize_url(url: str) -> str:
+    """The form duplicates are compared in: trimmed, scheme and host lower-cased."""
+    url = url.strip()
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        return url
+    host, slash, path = rest.partition("/")
+    return f"{scheme.lower()}://{host.lower()}{slash}{path}"
+
+
+class UploadStore:
+    """The queue of one account in the state database.
+
+    Each method is one short transaction (well under a millisecond in WAL
+    mode), so callers on the event loop do not block it.
+    """
+
+    def __init__(self, db: Database, account_id: str) -> None:
+        self.db = db
+        self.account_id = account_id
+        db.migrate(PART, MIGRATIONS)
+
+    # -- reading -----------------------------------------------------------------
+
+    def jobs(self) -> list[Job]:
+        """Every job of the account, oldest first."""
+        rows = self.db.conn.execute(
+            "SELECT * FROM uploads WHERE account_id = ? ORDER BY id", (self.account_id,)
+        ).fetchall()
+        return [Job.from_row(r) for r in rows]
+
+    def get(self, job_id: int) -> Job | None:
+        row = self.db.conn.execute(
+            "SELECT * FROM uploads WHERE account_id = ? AND id = ?", (self.account_id, job_id)
+        ).fetchone()
+        return Job.from_row(row) if row else None
+
+    def unfinished(self) -> list[Job]:
+        """The jobs the poller checks: running ones with a queue id."""
+        return [j for j in self.jobs() if j.state is JobState.RUNNING]
+
+    # -- sending -------------------------------------------------------------------
+
+    def begin_send(self, url: str, folder: str | None, now: float) -> Job:
+        """Record that `url` is about to be sent (committed before the request)."""
+        cur = self.db.conn.execute(
+            "INSERT INTO uploads (account_id, url, folder, added_at, state, status)"
+            " VALUES (?, ?, ?, ?, ?, '')",
+            (self.account_id, url, folder or None, now, JobState.SENDING.value),
+        )
+        job_id = int(cur.lastrowid or 0)
+        return Job(job_id, None, url, folder or None, now, JobState.SENDING)
+
+    def mark_queued(self, job_id: int, queue_id: str, now: float) -> Job:
+        """The server answered with `queue_id`: the job is queued (and committed)."""
+        self.db.conn.execute(
+            "UPDATE uploads SET queue_id = ?, state = ?, status = ?, error = NULL,"
+            " poll_error = NULL, checked_at = ? WHERE account_id = ? AND id = ?",
+            (queue_id, JobState.RUNNING.value, "queued", now, self.account_id, job_id),
+        )
+        return self._must_get(job_id)
+
+    def mark_unknown(self, job_id: int, reason: str) -> Job:
+        """The send may or may not have been done; the user decides what next."""
+        self.db.conn.execute(
+            "UPDATE uploads SET state = ?, error = ? WHERE account_id = ? AND id = ?",
+            (JobState.UNKNOWN.value, reason, self.account_id, job_id),
+        )
+        return self._must_get(job_id)
+
+    def forget(self, job_ids: Iterable[int]) -> None:
+        """Delete rows (a send refused outright, or the user removing entries)."""
+        self._write(
+            "DELETE FROM uploads WHERE account_id = ? AND id = ?",
+            [(self.account_id, i) for i in job_ids],
+        )
+
+    def resend(self, job_id: int, now: float) -> Job:
+        """Put an unknown or failed entry back to ``sending`` for a deliberate new send."""
+        self.db.conn.execute(
+            "UPDATE uploads SET state = ?, queue_id = NULL, status = '', progress = NULL,"
+            " file_code = NULL, error = NULL, poll_error = NULL, checked_at = NULL,"
+            " finished_at = NULL, added_at = ? WHERE account_id = ? AND id = ?",
+            (JobState.SENDING.value, now, self.account_id, job_id),
+        )
+        return self._must_get(job_id)
+
+    def recover_interrupted(self) -> list[Job]:
+        """Rows left ``sending`` by a crash become ``unknown``; returns them."""
+        rows = self.db.conn.execute(
+            "SELECT id FROM uploads WHERE account_id = ? AND state = ?",
+            (self.account_id, JobState.SENDING.value),
+        ).fetchall()
+        reason = "the app stopped while sending; the server may or may not have queued it"
+        return [self.mark_unknown(int(r["id"]), reason) for r in rows]
+
+    # -- polling ---------------------------------------------------------------------
+
+    def record_statuses(self, updates: Sequence[tuple[Job, UploadStatus]], now: float) -> list[Job]:
+        """Store the answers of one poll cycle in one transaction; return the new jobs."""
+        out: list[Job] = []
+        params: list[tuple[object, ...]] = []
+        for job, status in updates:
+            state = _FROM_API[status.state]
+            new = replace(
+                job,
+                state=state,
+                status=status.status,
+                progress=status.progress if status.progress is not None else job.progress,
+                file_code=status.file_code or job.file_code,
+                error=status.error if status.error is not None else job.error,
+                poll_error=None,
+                checked_at=now,
+                finished_at=now if state.finished else None,
+            )
+            out.append(new)
+            params.append(
+                (new.state.value, new.status, new.progress, new.file_code, new.error,
+                 new.checked_at, new.finished_at, self.account_id, job.id)
+            )  # fmt: skip
+        self._write(
+            "UPDATE uploads SET state = ?, status = ?, progress = ?, file_code = ?, error = ?,"
+            " poll_error = NULL, checked_at = ?, finished_at = ? WHERE account_id = ? AND id = ?",
+            params,
+        )
+        return out
+
+    def record_poll_errors(self, updates: Sequence[tuple[Job, str]], now: float) -> list[Job]:
+        """Store why checking these jobs failed (the job itself is unchanged)."""
+        out = [replace(job, poll_error=text, checked_at=now) for job, text in updates]
+        self._write(
+            "UPDATE uploads SET poll_error = ?, checked_at = ? WHERE account_id = ? AND id = ?",
+            [(j.poll_error, now, self.account_id, j.id) for j in out],
+        )
+        return out
+
+    def clear_finished(self) -> list[int]:
+        """Delete done and failed jobs; return their ids."""
+        rows = self.db.conn.execute(
+            "SELECT id FROM uploads WHERE account_id = ? AND state IN (?, ?)",
+            (self.account_id, JobState.DONE.value, JobState.FAILED.value),
+        ).fetchall()
+        ids = [int(r["id"]) for r in rows]
+        self.forget(ids)
+        return ids
+
+    # -- helpers -------------------------------------------------------------------------
+
+    def _write(self, sql: str, params: list[tuple[object, ...]]) -> None:
+        if not params:
+            return
+        conn = self.db.conn
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            conn.executemany(sql, params)
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+
+    def _must_get(self, job_id: int) -> Job:
+        job = self.get(job_id)
+        if job is None:
+            raise KeyError(job_id)
+        return job
+
+
+__all__ = ["MIGRATIONS", "Job", "JobState", "UploadStore", "normalize_url"]
