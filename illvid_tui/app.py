@@ -1,0 +1,377 @@
+"""The App: four sections as modes, global keys, credentials, failure handling.
+
+`create_app()` builds it for the CLI, `--demo` (illvid_tui/demo.py) and the
+tests alike. Screens are imported when first shown, keyring only inside a
+thread worker, so the first frame comes fast.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
+
+from rich.text import Text
+from textual import on, work
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.reactive import reactive
+from textual.screen import Screen
+from textual.worker import Worker, WorkerState
+
+from illvid_tui.api import links
+from illvid_tui.api.client import CallFinished, ClientEvent, IllvidClient, RetryNotice
+from illvid_tui.api.errors import IllvidError, NetworkError, PermissionDeniedError
+from illvid_tui.core import logs
+from illvid_tui.core.credentials import Credentials
+from illvid_tui.core.db import Database
+from illvid_tui.core.settings import Settings
+
+if TYPE_CHECKING:
+    import httpx
+
+    from illvid_tui.core.credentials import Loaded
+    from illvid_tui.emulator import Emulator
+
+log = logging.getLogger("illvid_tui.app")
+
+#: Section id -> (title, module, class). Imported on first use.
+SECTIONS: dict[str, tuple[str, str, str]] = {
+    "account": ("Account", "illvid_tui.screens.account", "AccountScreen"),
+    "uploads": ("Uploads", "illvid_tui.screens.uploads", "UploadsScreen"),
+    "files": ("Files", "illvid_tui.screens.files", "FilesScreen"),
+    "dmca": ("DMCA", "illvid_tui.screens.dmca", "DmcaScreen"),
+}
+
+
+def _section_factory(name: str) -> Callable[[], Screen[Any]]:
+    def make() -> Screen[Any]:
+        import importlib
+
+        title, module, cls = SECTIONS[name]
+        screen: Screen[Any] = getattr(importlib.import_module(module), cls)()
+        screen.title = title
+        return screen
+
+    return make
+
+
+class CrashReport(Exception):
+    """What Textual shows instead of its traceback with local variables.
+
+    Textual renders an exception with `__rich__` as is (no traceback, no
+    locals): this one holds a redacted line and where the details went.
+    """
+
+    def __init__(self, line: str, log_path: str) -> None:
+        super().__init__(line)
+        self.line = line
+        self.log_path = log_path
+
+    def __rich__(self) -> Text:
+        return Text.assemble(
+            ("illvid-tui stopped on an unexpected error: ", "bold"),
+            self.line,
+            f"\nDetails (key redacted) are in {self.log_path}",
+        )
+
+
+class IllvidApp(App[None]):
+    """The illvid terminal app."""
+
+    TITLE = "illvid"
+    CSS_PATH = "app.tcss"
+    MODES = {name: _section_factory(name) for name in SECTIONS}
+    BINDINGS = [
+        Binding("1", "section('account')", "Account", id="app.account"),
+        Binding("2", "section('uploads')", "Uploads", id="app.uploads"),
+        Binding("3", "section('files')", "Files", id="app.files"),
+        Binding("4", "section('dmca')", "DMCA", id="app.dmca"),
+        Binding("question_mark", "help", "Help", id="app.help"),
+        Binding("q", "quit", "Quit", id="app.quit"),
+    ]
+
+    #: The partition key of the connected account, ``f"{base_url}|{login}"``.
+    account_id: reactive[str | None] = reactive(None)
+    #: The API login shown in the header ("" until known).
+    login: reactive[str] = reactive("")
+    #: (state, detail) for the header: state is ok, connecting, retrying,
+    #: offline, rejected or signed out; detail is a line for people.
+    connection: reactive[tuple[str, str]] = reactive(("connecting", "connecting"))
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        db: Database,
+        transport: httpx.AsyncBaseTransport | None = None,
+        credentials: Credentials | None = None,
+        today: dt.date | None = None,
+        clock: Callable[[], dt.datetime] | None = None,
+    ) -> None:
+        super().__init__()
+        self.settings = settings
+        self.db = db
+        self.client: IllvidClient | None = None
+        self.transport = transport
+        self._initial = credentials
+        self._today = today
+        self._clock = clock
+        self._services_started = False
+        self._to_store: tuple[Credentials, bool] | None = None
+        #: The in-process emulator behind --demo (None otherwise).
+        self.emulator: Emulator | None = None
+        if settings.low_bandwidth:
+            self.animation_level = "none"
+
+    # -- time and links ------------------------------------------------------
+
+    def now(self) -> dt.datetime:
+        """The current local time (fixed in tests: a clock or a fixed `today` at noon)."""
+        if self._clock is not None:
+            return self._clock()
+        if self._today is not None:
+            return dt.datetime.combine(self._today, dt.time(12, 0))
+        return dt.datetime.now().astimezone()
+
+    def today(self) -> dt.date:
+        """Today's date; use this, never `date.today()` (snapshots fix it)."""
+        return self._today if self._today is not None else self.now().date()
+
+    def file_link(self, code: str) -> str:
+        """The public link of a file on the configured host."""
+        return links.file_link(self.settings.base_url, code)
+
+    # -- start-up ------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        logs.setup(self.settings.log_path)
+        self._apply_keymap()
+        self.switch_mode(self.settings.start_screen)
+        if self._initial is not None:
+            credentials, self._initial = self._initial, None
+            self.connect(credentials)
+        else:
+            self.connection = ("connecting", "looking for credentials")
+            self._load_credentials()
+
+    def _apply_keymap(self) -> None:
+        from illvid_tui.core import keymap
+
+        try:
+            user_keymap = keymap.load(self.settings.keymap_path)
+        except keymap.KeymapError as exc:
+            self.notify(str(exc), title="Keymap ignored", severity="warning")
+            return
+        if user_keymap:
+            self.set_keymap(user_keymap)
+
+    @work(thread=True, exclusive=True, group="app.credentials", exit_on_error=False)
+    def _load_credentials(self) -> None:
+        from illvid_tui.core import credentials
+
+        found = credentials.from_env()
+        loaded: Loaded = (
+            credentials.Loaded(found)
+            if found is not None
+            else credentials.load(self.settings.base_url, self.settings.plain_credentials_path)
+        )
+        self.call_from_thread(self._credentials_loaded, loaded)
+
+    def _credentials_loaded(self, loaded: Loaded) -> None:
+        if loaded.credentials is not None:
+            self.connect(loaded.credentials)
+        else:
+            self.ask_credentials(no_keyring=loaded.no_keyring, problem=loaded.problem)
+
+    def ask_credentials(
+        self, *, no_keyring: bool = False, problem: str = "", change: bool = False
+    ) -> None:
+        """Show the login screen (on top of the current section)."""
+        from illvid_tui.screens.login import LoginScreen
+
+        if self.settings.demo:
+            self.notify("The demo signs in by itself; no login or key is needed.")
+            return
+        if not change:
+            self.connection = ("signed out", "signed out")
+        if not isinstance(self.screen, LoginScreen):
+            self.push_screen(LoginScreen(no_keyring=no_keyring, problem=problem))
+
+    def connect(self, credentials: Credentials) -> None:
+        """Use these credentials from now on (a new client; the old one closes)."""
+        old = self.client
+        self.client = IllvidClient(
+            key=credentials.key,
+            login=credentials.login or None,
+            base_url=self.settings.base_url,
+            transport=self.transport,
+        )
+        self.client.listeners.append(self._client_event)
+        if old is not None:
+            self.run_worker(old.aclose(), group="app.close", exit_on_error=False)
+        self.login = credentials.login
+        self.connection = ("connecting", "connecting")
+        self.account_id = f"{self.settings.base_url}|{credentials.login}"
+        if not self._services_started:
+            self._services_started = True
+            self.start_services()
+
+    def store_credentials(self, credentials: Credentials, *, plain_file: bool = False) -> None:
+        """Keep accepted credentials: keyring, else this session only (or the opted-in file)."""
+        self._to_store = (credentials, plain_file)
+        self._store_credentials()
+
+    @work(thread=True, exclusive=True, group="app.store", exit_on_error=False)
+    def _store_credentials(self) -> None:
+        from illvid_tui.core import credentials as store
+
+        pending, self._to_store = self._to_store, None
+        if pending is None:
+            return
+        credentials, plain_file = pending
+        saved = store.save(credentials, self.settings.base_url)
+        path = self.settings.plain_credentials_path
+        if plain_file:
+            store.write_plain_file(path, credentials)
+            message = f"Saved in the plain file {path} (mode 0600): anyone with root can read it."
+            severity = "warning"
+        elif saved:
+            message, severity = "Saved in the system keyring.", "information"
+        else:
+            message = "No usable keyring: the key is kept for this session only."
+            severity = "warning"
+        self.call_from_thread(self.notify, message, severity=severity)
+
+    def forget_credentials(self) -> None:
+        """Delete the stored login and key (keyring and plain file)."""
+        if self.settings.demo:
+            self.notify("The demo stores no credentials.")
+            return
+        self._forget_credentials()
+
+    @work(thread=True, exclusive=True, group="app.forget", exit_on_error=False)
+    def _forget_credentials(self) -> None:
+        from illvid_tui.core import credentials as store
+
+        removed = store.forget(self.settings.base_url, self.settings.plain_credentials_path)
+        message = (
+            f"Forgot the stored login and key ({', '.join(removed)}). "
+            "This session stays signed in until you quit."
+            if removed
+            else "No stored login or key found (the environment's are not touched)."
+        )
+        self.call_from_thread(self.notify, message)
+
+    def start_services(self) -> None:
+        """Start app-wide background work (the upload poller) once connected."""
+
+    # -- connection state from the client's events ----------------------------
+
+    def _client_event(self, event: ClientEvent) -> None:
+        if isinstance(event, RetryNotice):
+            self.connection = ("retrying", event.describe())
+        elif isinstance(event, CallFinished):
+            error = event.error
+            if error is None:
+                self.connection = ("ok", "connected")
+            elif isinstance(error, PermissionDeniedError) and event.op == "account_info":
+                self.connection = ("rejected", "credentials rejected")
+            elif isinstance(error, NetworkError):
+                self.connection = ("offline", "offline")
+            elif error.retryable:
+                self.connection = ("retrying", f"{error.title.lower()} ({error.status})")
+            else:
+                # The server answered (404, 451...): the connection itself is fine.
+                self.connection = ("ok", "connected")
+
+    # -- actions -------------------------------------------------------------
+
+    def action_section(self, name: str) -> None:
+        if name in SECTIONS and name != self.current_mode:
+            self.switch_mode(name)
+
+    def action_help(self) -> None:
+        from illvid_tui.screens.help import HelpScreen
+
+        if isinstance(self.screen, HelpScreen):
+            return
+        # Group the keys of each binding; the screen's (and focused widget's) first.
+        rows: dict[tuple[str, str], list[str]] = {}
+        order: list[tuple[bool, tuple[str, str]]] = []
+        for active in self.active_bindings.values():
+            binding = active.binding
+            if not binding.description:
+                continue
+            ident = (binding.description, binding.id or "")
+            if ident not in rows:
+                rows[ident] = []
+                order.append((active.node is self, ident))
+            rows[ident].append(self.get_key_display(binding))
+        order.sort(key=lambda item: item[0])
+        title = self.screen.title or self.title
+        self.push_screen(HelpScreen(title, ((" ".join(rows[i]), i[0], i[1]) for _, i in order)))
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        for name, (title, _module, _cls) in SECTIONS.items():
+            yield SystemCommand(
+                title, f"Show the {title} section", lambda n=name: self.action_section(n)
+            )
+        yield from super().get_system_commands(screen)
+
+    # -- failures ------------------------------------------------------------
+
+    @on(Worker.StateChanged)
+    def _worker_failed(self, event: Worker.StateChanged) -> None:
+        """The one handler for errors no screen caught: short note, details to the log."""
+        worker = event.worker
+        if event.state != WorkerState.ERROR or worker.error is None:
+            return
+        error = worker.error
+        if isinstance(error, IllvidError):
+            text = str(error) + (f"\n{error.hint}" if error.hint else "")
+            self.notify(text, title=error.title, severity="error")
+            return
+        logs.log_unexpected(error, f"worker {worker.group}")
+        self.notify(
+            f"{logs.short(error)}\nDetails: {self.settings.log_path}",
+            title="Something went wrong",
+            severity="error",
+        )
+
+    def _handle_exception(self, error: Exception) -> None:
+        # Textual's own crash screen prints local variables (the key among
+        # them) and then run() returns: log the details, redacted, and show
+        # Textual a report it renders as plain text. Textual still sets the
+        # return code to 1, which the CLI turns into the exit status.
+        if not isinstance(error, CrashReport):
+            logs.log_unexpected(error, "the app")
+            report = CrashReport(logs.short(error), str(self.settings.log_path))
+            report.__cause__ = None
+            error = report
+        super()._handle_exception(error)
+
+    async def on_unmount(self) -> None:
+        if self.client is not None:
+            await self.client.aclose()
+
+
+def create_app(
+    settings: Settings,
+    *,
+    transport: httpx.AsyncBaseTransport | None = None,
+    credentials: Credentials | None = None,
+    today: dt.date | None = None,
+    clock: Callable[[], dt.datetime] | None = None,
+    db: Database | None = None,
+) -> IllvidApp:
+    """Build the app. Without `credentials` it looks in the env, the keyring, then asks."""
+    return IllvidApp(
+        settings,
+        db=db if db is not None else Database(settings.db_path),
+        transport=transport,
+        credentials=credentials,
+        today=today,
+        clock=clock,
+    )

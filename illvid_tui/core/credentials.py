@@ -1,0 +1,174 @@
+"""Where the API login and key come from, and where they are kept.
+
+Order: ILLVID_API_LOGIN / ILLVID_API_KEY from the environment, then the OS
+keyring (service "illvid-tui"), then a plain file the user opted into, then
+the login screen. keyring is imported only inside these functions, which the
+app calls from a thread worker: its import and backend discovery cost
+0.1-0.2 s and its calls may block on D-Bus or an unlock prompt.
+
+The key is a secret: `Credentials` never shows it in a repr, and no function
+here logs it or puts it in an exception text.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+SERVICE = "illvid-tui"
+ENV_LOGIN = "ILLVID_API_LOGIN"
+ENV_KEY = "ILLVID_API_KEY"
+
+#: The ways out when no keyring backend works (shown on the login screen).
+NO_KEYRING_HELP = (
+    "No usable keyring here (common over SSH on a server without a desktop session). "
+    "The key is kept for this session only. To avoid typing it again: set "
+    f"{ENV_LOGIN} and {ENV_KEY} in the environment, or install and unlock a Secret "
+    "Service (gnome-keyring, KeePassXC), or choose a backend with PYTHON_KEYRING_BACKEND."
+)
+
+
+class Credentials:
+    """An API login and key. The key stays out of every repr and str."""
+
+    __slots__ = ("login", "_key", "source")
+
+    def __init__(self, login: str, key: str, source: str = "") -> None:
+        self.login = login.strip()
+        self._key = key.strip()
+        #: Where they came from: "env", "keyring", "file", "login screen", "demo".
+        self.source = source
+
+    @property
+    def key(self) -> str:
+        return self._key
+
+    def __repr__(self) -> str:
+        return f"Credentials(login={self.login!r}, key=***, source={self.source!r})"
+
+    __str__ = __repr__
+
+    def __rich_repr__(self) -> object:  # rich (Textual's crash screen) uses this
+        yield "login", self.login
+        yield "key", "***"
+
+    def __eq__(self, other: object) -> bool:
+        return (
+            isinstance(other, Credentials) and other.login == self.login and other._key == self._key
+        )
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """What `load()` found: credentials (or None), and why not when None."""
+
+    credentials: Credentials | None
+    #: True when the keyring has no usable backend (the session-only case).
+    no_keyring: bool = False
+    #: A line for the login screen when something went wrong (never the key).
+    problem: str = ""
+
+
+def from_env(environ: Mapping[str, str] | None = None) -> Credentials | None:
+    """Credentials from ILLVID_API_LOGIN / ILLVID_API_KEY (the key alone is enough)."""
+    env = os.environ if environ is None else environ
+    key = env.get(ENV_KEY, "").strip()
+    if not key:
+        return None
+    return Credentials(env.get(ENV_LOGIN, ""), key, source="env")
+
+
+def _user(base_url: str, what: str) -> str:
+    """The keyring user name of an entry: one login and one key per API host."""
+    try:
+        host = httpx.URL(base_url).host or "illvid.com"
+    except (httpx.InvalidURL, TypeError):
+        host = "illvid.com"
+    return f"{what}@{host}"
+
+
+def load(base_url: str, plain_file: Path | None = None) -> Loaded:
+    """Look in the keyring, then in the opted-in plain file. Blocking: call from a thread."""
+    import keyring
+    from keyring.errors import KeyringError, NoKeyringError
+
+    no_keyring = False
+    problem = ""
+    try:
+        key = keyring.get_password(SERVICE, _user(base_url, "key"))
+        login = keyring.get_password(SERVICE, _user(base_url, "login")) or ""
+    except NoKeyringError:
+        no_keyring, key, login = True, None, ""
+    except (KeyringError, RuntimeError, OSError) as exc:
+        # A locked or broken backend: say what kind, never more (no secret in it anyway).
+        problem = f"The keyring could not be read ({type(exc).__name__})."
+        key, login = None, ""
+    if key:
+        return Loaded(Credentials(login, key, source="keyring"))
+    if plain_file is not None:
+        found = read_plain_file(plain_file)
+        if found is not None:
+            return Loaded(found, no_keyring=no_keyring)
+    return Loaded(None, no_keyring=no_keyring, problem=problem)
+
+
+def save(credentials: Credentials, base_url: str) -> bool:
+    """Store in the keyring; False when there is no usable backend. Blocking."""
+    import keyring
+    from keyring.errors import KeyringError
+
+    try:
+        keyring.set_password(SERVICE, _user(base_url, "login"), credentials.login)
+        keyring.set_password(SERVICE, _user(base_url, "key"), credentials.key)
+    except (KeyringError, RuntimeError, OSError):
+        return False
+    return True
+
+
+def forget(base_url: str, plain_file: Path | None = None) -> list[str]:
+    """Delete the stored login and key (keyring and plain file); return what was removed."""
+    import keyring
+    from keyring.errors import KeyringError
+
+    removed: list[str] = []
+    for what in ("key", "login"):
+        try:
+            keyring.delete_password(SERVICE, _user(base_url, what))
+        except (KeyringError, RuntimeError, OSError):
+            continue
+        if "keyring" not in removed:
+            removed.append("keyring")
+    if plain_file is not None and plain_file.exists():
+        plain_file.unlink()
+        removed.append(str(plain_file))
+    return removed
+
+
+def write_plain_file(path: Path, credentials: Credentials) -> None:
+    """Write login and key to `path`, readable by the user only (0600). Opt-in only."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = json.dumps({"login": credentials.login, "key": credentials.key})
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        os.fchmod(fd, 0o600)  # O_CREAT's mode does not apply to an existing file
+        os.write(fd, data.encode())
+    finally:
+        os.close(fd)
+
+
+def read_plain_file(path: Path) -> Credentials | None:
+    """The credentials in the opted-in plain file, or None when absent or unreadable."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, dict) or not data.get("key"):
+        return None
+    return Credentials(str(data.get("login") or ""), str(data["key"]), source="file")

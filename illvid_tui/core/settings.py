@@ -1,0 +1,91 @@
+"""Where the app keeps its things, and how it was asked to run.
+
+Folders come from platformdirs' user dirs for "illvid-tui" (so XDG_STATE_HOME,
+XDG_CONFIG_HOME and friends move them), never the working directory. Nothing
+is created here: the parts that write a file create its folder when they do.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+APP_NAME = "illvid-tui"
+SCREENS = ("account", "uploads", "files", "dmca")
+DEFAULT_BASE_URL = "https://illvid.com/api"
+#: A loopback URL for the in-process emulator (http is allowed on loopback only).
+DEMO_BASE_URL = "http://127.0.0.1/api"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How this run of the app is set up. Holds no secret."""
+
+    state_dir: Path
+    log_dir: Path
+    config_dir: Path
+    base_url: str = DEFAULT_BASE_URL
+    start_screen: str = "account"
+    low_bandwidth: bool = False
+    demo: bool = False
+
+    @property
+    def db_path(self) -> Path:
+        """The state database (upload queue, file checks, ...)."""
+        return self.state_dir / "state.sqlite3"
+
+    @property
+    def log_path(self) -> Path:
+        """The log file (redacted; details of unexpected errors go here)."""
+        return self.log_dir / "illvid-tui.log"
+
+    @property
+    def plain_credentials_path(self) -> Path:
+        """The opt-in plain credentials file (mode 0600); absent unless asked for."""
+        return self.config_dir / "credentials.json"
+
+    @property
+    def keymap_path(self) -> Path:
+        """The user's keymap file (TOML: binding id = keys)."""
+        return self.config_dir / "keymap.toml"
+
+    @classmethod
+    def from_env(
+        cls,
+        *,
+        base_url: str | None = None,
+        start_screen: str = "account",
+        low_bandwidth: bool = False,
+        demo: bool = False,
+        environ: Mapping[str, str] | None = None,
+    ) -> Settings:
+        """Settings from the command-line options and the environment.
+
+        `base_url` (the --base-url option) wins over ILLVID_BASE_URL; --demo
+        uses the emulator's loopback URL unless one is given.
+        """
+        import platformdirs
+
+        env = os.environ if environ is None else environ
+        url = base_url or env.get("ILLVID_BASE_URL") or None
+        if url is None:
+            url = DEMO_BASE_URL if demo else DEFAULT_BASE_URL
+        if start_screen not in SCREENS:
+            raise ValueError(f"unknown screen {start_screen!r}: choose one of {', '.join(SCREENS)}")
+        return cls(
+            state_dir=platformdirs.user_state_path(APP_NAME),
+            log_dir=platformdirs.user_log_path(APP_NAME),
+            config_dir=platformdirs.user_config_path(APP_NAME),
+            base_url=url.strip(),
+            start_screen=start_screen,
+            low_bandwidth=low_bandwidth,
+            demo=demo,
+        )
+
+    @classmethod
+    def in_dir(cls, root: Path, **options: object) -> Settings:
+        """Settings with every folder under `root` (tests, screenshots, benchmarks)."""
+        base = cls(state_dir=root / "state", log_dir=root / "log", config_dir=root / "config")
+        return replace(base, **options)  # type: ignore[arg-type]

@@ -1,0 +1,206 @@
+"""The Account screen: login, balance, every other field, the upload server."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from rich.table import Table
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from illvid_tui.api.errors import (
+    BandwidthExceededError,
+    IllvidError,
+    NetworkError,
+    PermissionDeniedError,
+)
+from illvid_tui.api.models import AccountInfo
+from illvid_tui.widgets.header import AppHeader
+
+if TYPE_CHECKING:
+    from illvid_tui.app import IllvidApp
+
+_SIZE_WORDS = ("storage", "size", "space", "traffic", "bandwidth")
+
+
+def money_text(money: Decimal | None) -> str:
+    """The balance as the API gave it ("4050.00"), never through a float."""
+    return "—" if money is None else format(money, "f")
+
+
+def label(key: str) -> str:
+    """A field name for people: "premium_expire" -> "Premium expire"."""
+    words = key.replace("_", " ").replace("-", " ").strip()
+    return words[:1].upper() + words[1:] if words else key
+
+
+def human_size(n: int) -> str:
+    value = float(n)
+    for unit in ("B", "KB", "MB", "GB", "TB"):
+        if value < 1000 or unit == "TB":
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1000
+    return f"{n} B"
+
+
+def value_text(key: str, value: Any) -> Text:
+    """A field's value as plain text (server text is never parsed as markup)."""
+    if value is None or value == "":
+        return Text("—", style="dim")
+    if isinstance(value, bool):
+        return Text("yes" if value else "no")
+    if isinstance(value, Mapping | list | tuple):
+        import json
+
+        return Text(json.dumps(value, ensure_ascii=False, default=str))
+    text = Text(str(value))
+    if any(w in key.lower() for w in _SIZE_WORDS):
+        raw = str(value).strip()
+        if raw.isdigit():
+            text.append(f"  ({human_size(int(raw))})", style="dim")
+    return text
+
+
+class AccountScreen(Screen[None]):
+    """Who is signed in, the balance, and what else the server tells about the account."""
+
+    TITLE = "Account"
+    DEFAULT_CSS = """
+    AccountScreen #account-body { padding: 1 2; }
+    AccountScreen #account-fields { height: auto; }
+    AccountScreen #account-problem { height: auto; margin-top: 1; display: none; }
+    AccountScreen #account-problem.shown { display: block; }
+    AccountScreen .problem-error { border-left: thick $error; padding-left: 1; }
+    AccountScreen .problem-wait { border-left: thick $warning; padding-left: 1; }
+    AccountScreen #account-refreshed { height: auto; margin-top: 1; color: $text-muted; }
+    """
+    BINDINGS = [
+        Binding("r", "refresh", "Refresh", id="account.refresh"),
+        Binding("k", "change_login", "Login/key", id="account.login"),
+        Binding("F", "forget", "Forget key", id="account.forget"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.info: AccountInfo | None = None
+        self.upload_server: str | None = None
+        self.server_problem: str = ""
+        self.refreshed: str = ""
+
+    @property
+    def illvid(self) -> IllvidApp:
+        from illvid_tui.app import IllvidApp
+
+        assert isinstance(self.app, IllvidApp)
+        return self.app
+
+    def compose(self) -> ComposeResult:
+        yield AppHeader()
+        with VerticalScroll(id="account-body"):
+            yield Static(id="account-fields")
+            yield Static(id="account-problem")
+            yield Static(id="account-refreshed")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self._show_fields()
+        self.watch(self.app, "account_id", self._account_changed)
+
+    def _account_changed(self, account_id: str | None) -> None:
+        if account_id is None:
+            self._show_problem("Not signed in yet: waiting for the login and key.", wait=True)
+        else:
+            self.action_refresh()
+
+    # -- actions -------------------------------------------------------------
+
+    def action_refresh(self) -> None:
+        if self.illvid.client is None:
+            self._show_problem("Not signed in. Press k to enter the API login and key.")
+            return
+        self._show_problem("Loading…", wait=True)
+        self._load()
+
+    def action_change_login(self) -> None:
+        self.illvid.ask_credentials(change=True)
+
+    def action_forget(self) -> None:
+        self.illvid.forget_credentials()
+
+    # -- loading ---------------------------------------------------------------
+
+    @work(exclusive=True, group="account.load", exit_on_error=False)
+    async def _load(self) -> None:
+        client = self.illvid.client
+        if client is None:
+            return
+        info_result, server_result = await asyncio.gather(
+            client.account_info(), client.get_upload_server(), return_exceptions=True
+        )
+        if isinstance(server_result, BaseException):
+            if not isinstance(server_result, IllvidError):
+                raise server_result
+            self.server_problem = f"not available: {server_result}"
+        else:
+            self.upload_server, self.server_problem = server_result, ""
+        if isinstance(info_result, BaseException):
+            if not isinstance(info_result, IllvidError):
+                raise info_result
+            self._show_fields()
+            self._show_error(info_result)
+            return
+        self.info = info_result
+        self.refreshed = self.illvid.now().strftime("%Y-%m-%d %H:%M:%S")
+        self._show_fields()
+        self._show_problem("")
+
+    # -- drawing ---------------------------------------------------------------
+
+    def _show_fields(self) -> None:
+        table = Table.grid(padding=(0, 2))
+        table.add_column(style="bold", no_wrap=True)
+        table.add_column(overflow="fold")
+        info = self.info
+        if info is None:
+            table.add_row("Login", Text("—", style="dim"))
+            table.add_row("Balance", Text("—", style="dim"))
+        else:
+            table.add_row("Login", Text(info.login or "—"))
+            table.add_row("Balance", Text(money_text(info.money)))
+            for key, value in info.extra.items():
+                table.add_row(Text(label(str(key))), value_text(str(key), value))
+        if self.upload_server:
+            table.add_row("Upload server", Text(self.upload_server))
+        elif self.server_problem:
+            table.add_row("Upload server", Text(self.server_problem, style="dim"))
+        self.query_one("#account-fields", Static).update(table)
+        when = self.refreshed or "never"
+        self.query_one("#account-refreshed", Static).update(
+            Text(f"Last refreshed: {when}   (r: refresh)")
+        )
+
+    def _show_error(self, error: IllvidError) -> None:
+        if isinstance(error, PermissionDeniedError):
+            step = "Press k to enter the API login and key again."
+        elif isinstance(error, BandwidthExceededError):
+            step = "The server is busy (peak hours). Press r to try again in a little while."
+        elif isinstance(error, NetworkError):
+            step = "Check the connection, then press r."
+        else:
+            step = error.hint or "Press r to try again."
+        self._show_problem(f"{error}\n{step}")
+
+    def _show_problem(self, message: str, *, wait: bool = False) -> None:
+        box = self.query_one("#account-problem", Static)
+        box.update(Text(message))
+        box.set_class(bool(message), "shown")
+        box.set_class(bool(message) and not wait, "problem-error")
+        box.set_class(bool(message) and wait, "problem-wait")
