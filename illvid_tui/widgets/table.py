@@ -6,13 +6,10 @@ widget keeps rows in a dict plus a list of visible keys and draws lines on deman
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any, ClassVar, Literal
+from collections.abc import Callable, Iterable, Sequence
+from typing import ClassVar
 
 from rich.segment import Segment
-from rich.style import Style
-from rich.text import Text
 from textual import events
 from textual.binding import Binding, BindingType
 from textual.geometry import Size
@@ -21,43 +18,31 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from illvid_tui.widgets._table_render import (
-    GUTTER,
+    Column,
+    Row,
     compute_layout,
     fit,
-    fit_text,
-    format_value,
+    render_header,
+    render_row,
+    sort_keys,
 )
 
-Row = Mapping[str, Any]
+__all__ = ["Column", "FastTable", "TableMessage"]
+
 Predicate = Callable[[str, Row], bool]
 
-MARK = "● "
-NO_MARK = "  "
 
+class TableMessage(Message):
+    """Base of the table's messages: carries the table, so `@on(..., "#id")` selectors work."""
 
-@dataclass(frozen=True)
-class Column:
-    """One table column.
+    def __init__(self, table: FastTable) -> None:
+        self.table = table
+        super().__init__()
 
-    Attributes:
-        key: Key of the cell in each row mapping.
-        label: Header text.
-        width: Fixed width in cells; None shares the remaining width (min 6).
-        justify: Alignment of cells and header.
-        sort_key: Maps a raw cell value to its sort key; None values always sort last.
-        shorten: Where too-long text is cut: "end", or "middle" for URLs and paths.
-    """
-
-    key: str
-    label: str
-    width: int | None = None
-    justify: Literal["left", "right", "center"] = "left"
-    sort_key: Callable[[Any], Any] | None = None
-    shorten: Literal["end", "middle"] = "end"
-
-
-def _default_sort_key(value: Any) -> Any:
-    return value.plain if isinstance(value, Text) else value
+    @property
+    def control(self) -> FastTable:
+        """The table that posted the message."""
+        return self.table
 
 
 class FastTable(ScrollView, can_focus=True):
@@ -109,61 +94,37 @@ class FastTable(ScrollView, can_focus=True):
     }
     """
 
-    class CursorMoved(Message):
+    class CursorMoved(TableMessage):
         """The cursor moved to another row (or to none); bursts collapse into one."""
 
         def __init__(self, table: FastTable, key: str | None) -> None:
-            self.table = table
+            super().__init__(table)
             self.key = key
-            super().__init__()
-
-        @property
-        def control(self) -> FastTable:
-            """The table, so `@on(..., "#id")` selectors work."""
-            return self.table
 
         def can_replace(self, message: Message) -> bool:
             return isinstance(message, FastTable.CursorMoved) and message.table is self.table
 
-    class RowActivated(Message):
+    class RowActivated(TableMessage):
         """Enter was pressed on a row, or the cursor row was clicked."""
 
         def __init__(self, table: FastTable, key: str) -> None:
-            self.table = table
+            super().__init__(table)
             self.key = key
-            super().__init__()
 
-        @property
-        def control(self) -> FastTable:
-            """The table, so `@on(..., "#id")` selectors work."""
-            return self.table
-
-    class SortChanged(Message):
+    class SortChanged(TableMessage):
         """The user sorted by clicking a header."""
 
         def __init__(self, table: FastTable, column: str, reverse: bool) -> None:
-            self.table = table
+            super().__init__(table)
             self.column = column
             self.reverse = reverse
-            super().__init__()
 
-        @property
-        def control(self) -> FastTable:
-            """The table, so `@on(..., "#id")` selectors work."""
-            return self.table
-
-    class MarksChanged(Message):
+    class MarksChanged(TableMessage):
         """The set of marked keys changed."""
 
         def __init__(self, table: FastTable, marked: frozenset[str]) -> None:
-            self.table = table
+            super().__init__(table)
             self.marked = marked
-            super().__init__()
-
-        @property
-        def control(self) -> FastTable:
-            """The table, so `@on(..., "#id")` selectors work."""
-            return self.table
 
     def __init__(
         self,
@@ -212,19 +173,21 @@ class FastTable(ScrollView, can_focus=True):
         An active sort is not reapplied (rows would jump under the user); call `sort_by`
         again to re-sort. Only changed rows that are on screen are repainted.
         """
+        batch = list(rows)
         predicate = self._filter
-        positions = self._key_positions()
+        # A few keys (a live poll) are found by list.index; a big batch pays for a full map once.
+        position = self._key_positions().get if len(batch) > 8 else self._position_of
         changed: list[int] = []
         appended: list[str] = []
         hidden: set[str] = set()
-        for key, cells in rows:
+        for key, cells in batch:
             old = self._rows.get(key)
             new = dict(cells) if old is None else {**old, **cells}
             if old is not None and new == old:
                 continue
             self._rows[key] = new
             shown = predicate is None or predicate(key, new)
-            index = positions.get(key)
+            index = position(key)
             if index is None:
                 if shown and key not in appended:
                     appended.append(key)
@@ -316,41 +279,34 @@ class FastTable(ScrollView, can_focus=True):
         else:
             keys = [key for key, row in rows.items() if predicate(key, row)]
         if self._sort_column is not None:
-            keys = self._sorted(keys, self._sort_column, self._sort_reverse)
+            column = next(c for c in self.columns if c.key == self._sort_column)
+            keys = sort_keys(self._rows, keys, column, self._sort_reverse)
         self._replace_view(keys)
-
-    def _sorted(self, keys: list[str], column_key: str, reverse: bool) -> list[str]:
-        column = next(c for c in self.columns if c.key == column_key)
-        to_key = column.sort_key or _default_sort_key
-        rows = self._rows
-        present: list[tuple[Any, str]] = []
-        empty: list[str] = []
-        for key in keys:
-            value = rows[key].get(column_key)
-            if value is None:
-                empty.append(key)
-            else:
-                present.append((to_key(value), key))
-        try:
-            # Python's sort is stable for reverse=True too; sort on the value alone.
-            present.sort(key=lambda pair: pair[0], reverse=reverse)
-        except TypeError:
-            # Mixed types in one column: order by text rather than fail.
-            present.sort(key=lambda pair: str(pair[0]), reverse=reverse)
-        return [key for _, key in present] + empty
 
     def _replace_view(self, keys: list[str]) -> None:
         """Install a new view, keeping the cursor on its key or near its old index."""
         old_key = self.cursor_key
         old_index = self._cursor
         self._view = keys
-        self._positions = None
-        index = self._key_positions().get(old_key) if old_key is not None else None
-        self._cursor = min(old_index, max(len(keys) - 1, 0)) if index is None else index
+        self._positions = None  # list.index below is C speed; a full map waits until needed
+        try:
+            self._cursor = keys.index(old_key) if old_key is not None else 0
+        except ValueError:
+            self._cursor = min(old_index, max(len(keys) - 1, 0))
         self._update_virtual_size()
         self.refresh()
         self._scroll_to_cursor()
         self._notify_cursor()
+
+    def _position_of(self, key: str) -> int | None:
+        if self._positions is not None:
+            return self._positions.get(key)
+        if key not in self._rows:
+            return None
+        try:
+            return self._view.index(key)
+        except ValueError:
+            return None
 
     def _key_positions(self) -> dict[str, int]:
         # Built lazily: only update_rows and cursor lookups need it, once per view change.
@@ -372,7 +328,7 @@ class FastTable(ScrollView, can_focus=True):
 
     def move_cursor(self, key: str) -> None:
         """Put the cursor on the row with this key, if it is visible."""
-        index = self._key_positions().get(key)
+        index = self._position_of(key)
         if index is not None:
             self._move_to(index)
 
@@ -473,12 +429,11 @@ class FastTable(ScrollView, can_focus=True):
         changed = marks ^ self._marked
         self._marked = marks
         top, bottom = self._body_range()
-        positions = self._key_positions()
-        if len(changed) > bottom - top:
+        if len(changed) > 8:
             self.refresh()
         else:
             for key in changed:
-                index = positions.get(key)
+                index = self._position_of(key)
                 if index is not None and top <= index < bottom:
                     self.refresh_line(index + 1)
         self.post_message(self.MarksChanged(self, frozenset(marks)))
@@ -509,7 +464,7 @@ class FastTable(ScrollView, can_focus=True):
 
     # -------------------------------------------------------------------------- drawing
 
-    def on_resize(self, event: events.Resize) -> None:
+    def _on_resize(self, event: events.Resize) -> None:
         """Recompute column widths; this is the only place widths are computed."""
         self._layout = compute_layout(
             [column.width for column in self.columns], self.scrollable_content_region.width
@@ -528,7 +483,16 @@ class FastTable(ScrollView, can_focus=True):
         width = self.size.width
         base = self.rich_style
         if y == 0:
-            strip = self._render_header(base)
+            style = base + self.get_component_rich_style("fast-table--header")
+            sorted_style = style + self.get_component_rich_style("fast-table--sorted")
+            strip = render_header(
+                self.columns,
+                self._layout,
+                self._sort_column,
+                self._sort_reverse,
+                style,
+                sorted_style,
+            )
         elif not self._view:
             if y != max(self._body_height() // 2, 1):
                 return Strip.blank(width, base)
@@ -539,55 +503,13 @@ class FastTable(ScrollView, can_focus=True):
             index = scroll_y + y - 1
             if index >= len(self._view):
                 return Strip.blank(width, base)
-            strip = self._render_row(index, base)
+            key = self._view[index]
+            marked = key in self._marked
+            style = base
+            if marked:
+                style += self.get_component_rich_style("fast-table--marked")
+            if index == self._cursor:
+                style += self.get_component_rich_style("fast-table--cursor")
+            row = self._rows[key]
+            strip = render_row(self.columns, self._layout, row, marked, style, self.app.console)
         return strip.crop_extend(scroll_x, scroll_x + width, base)
-
-    def _render_header(self, base: Style) -> Strip:
-        style = base + self.get_component_rich_style("fast-table--header")
-        sorted_style = style + self.get_component_rich_style("fast-table--sorted")
-        segments = [Segment(" " * GUTTER, style)]
-        for number, (column, width) in enumerate(
-            zip(self.columns, self._layout.widths, strict=True)
-        ):
-            if number:
-                segments.append(Segment(" ", style))
-            if column.key == self._sort_column:
-                arrow = " ▼" if self._sort_reverse else " ▲"
-                label = fit(column.label, max(width - len(arrow), 0)).rstrip() + arrow
-                segments.append(Segment(fit(label, width, column.justify), sorted_style))
-            else:
-                segments.append(Segment(fit(column.label, width, column.justify), style))
-        return Strip(segments, self._layout.total)
-
-    def _render_row(self, index: int, base: Style) -> Strip:
-        key = self._view[index]
-        row = self._rows[key]
-        style = base
-        marked = key in self._marked
-        if marked:
-            style += self.get_component_rich_style("fast-table--marked")
-        if index == self._cursor:
-            style += self.get_component_rich_style("fast-table--cursor")
-        # Plain cells share the row style, so they are joined into one segment; only rich
-        # Text cells are rendered into segments of their own.
-        segments: list[Segment] = []
-        parts: list[str] = [MARK if marked else NO_MARK]
-        console = self.app.console
-        for number, (column, width) in enumerate(
-            zip(self.columns, self._layout.widths, strict=True)
-        ):
-            if number:
-                parts.append(" ")
-            value = format_value(row.get(column.key))
-            if isinstance(value, str):
-                parts.append(fit(value, width, column.justify, column.shorten))
-                continue
-            segments.append(Segment("".join(parts), style))
-            parts = []
-            text = fit_text(value, width, column.justify, column.shorten)
-            # Text.render leaves out the base style when there are no spans: add it here.
-            cell_style = style + console.get_style(text.style, default=Style.null())
-            segments.extend(Segment.apply_style(text.render(console), cell_style))
-        if parts:
-            segments.append(Segment("".join(parts), style))
-        return Strip(segments, self._layout.total)
