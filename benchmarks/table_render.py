@@ -95,7 +95,7 @@ class StallMonitor:
 
 
 async def until_painted(
-    pilot: Pilot[None], probe: PaintProbe, action: Callable[[], None], limit: float = 120.0
+    pilot: Pilot[None], probe: PaintProbe, action: Callable[[], object], limit: float = 120.0
 ) -> float:
     """Run `action` and return the seconds until the first body line is painted again."""
     probe.painted_at = None

@@ -7,6 +7,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+import pytest
 from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.message import Message
@@ -277,3 +278,18 @@ async def test_hundred_thousand_rows() -> None:
         assert table.cursor_index == 49_999
         assert any("changed" in line for line in screen_text(table))
         assert table.virtual_size.height == 100_001
+
+
+async def test_cursor_is_reversed_without_colour(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = TableApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        table = app.table
+        table.set_rows(make_rows(3))
+        table.focus()
+        await pilot.pause()
+        # The cells (not the padding under the scrollbar gutter) carry the reverse attribute.
+        cursor = [seg.style for seg in table.render_line(1) if "file00000" in seg.text]
+        other = [seg.style for seg in table.render_line(2) if "file00001" in seg.text]
+        assert cursor and all(style is not None and style.reverse for style in cursor)
+        assert other and not any(style is not None and style.reverse for style in other)
