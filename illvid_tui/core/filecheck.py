@@ -63,6 +63,11 @@ class FileCheckStore:
         self._db = db
         db.migrate(PART, MIGRATIONS)
 
+    @property
+    def threaded(self) -> bool:
+        """Whether calls may run in a thread (False for an in-memory database)."""
+        return self._db.path is not None
+
     def _connect(self) -> sqlite3.Connection:
         if self._db.path is None:  # an in-memory database has only the one connection
             return self._db.conn
