@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     import httpx
 
     from illvid_tui.core.credentials import Loaded
+    from illvid_tui.core.poller import Poller
     from illvid_tui.emulator import Emulator
 
 log = logging.getLogger("illvid_tui.app")
@@ -122,6 +123,8 @@ class IllvidApp(App[None]):
         self._to_store: tuple[Credentials, bool] | None = None
         #: The in-process emulator behind --demo (None otherwise).
         self.emulator: Emulator | None = None
+        #: The upload poller, started with the services (None until connected).
+        self.poller: Poller | None = None
         if settings.low_bandwidth:
             self.animation_level = "none"
 
@@ -266,6 +269,9 @@ class IllvidApp(App[None]):
 
     def start_services(self) -> None:
         """Start app-wide background work (the upload poller) once connected."""
+        from illvid_tui.core.poller import start_poller
+
+        self.poller = start_poller(self)
 
     # -- connection state from the client's events ----------------------------
 

@@ -1,0 +1,663 @@
+"""The poller: keeps the remote-upload queue fresh, whatever screen is shown.
+
+The app owns one `Poller` and runs `Poller.run()` as an app-level worker. It
+polls only running jobs with `check_upload_url`, at most `client.max_in_flight`
+at a time: a new job soon after it is queued, long-running ones less often,
+finished ones never, and never more than `max_rate` requests a second on
+average. A 509 pauses all polling for the announced wait (or
+`DEFAULT_509_WAIT`); any other error backs off that job alone.
+
+It also sends new URLs (`send`), because a send must outlive the dialog that
+asked for it. Every change is written to the store first, then posted as one
+coalescing `UploadsChanged` message per cycle to each subscriber.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Protocol
+
+from textual.message import Message
+
+from illvid_tui.api.client import IllvidClient
+from illvid_tui.api.errors import (
+    BandwidthExceededError,
+    IllvidError,
+    NetworkError,
+    PermissionDeniedError,
+    UnknownOutcomeError,
+)
+from illvid_tui.api.models import UploadStatus
+from illvid_tui.core.uploads import Job, JobState, UploadStore
+
+if TYPE_CHECKING:
+    from illvid_tui.app import IllvidApp
+
+log = logging.getLogger("illvid_tui.poller")
+
+#: The intervals `+` and `-` step through, in seconds.
+INTERVALS: tuple[float, ...] = (2, 3, 5, 10, 15, 30, 60, 120, 300)
+DEFAULT_INTERVAL = 5.0
+#: A newly queued job is first checked this many seconds after its queue id came.
+NEW_JOB_DELAY = 2.0
+#: Wait after a 509 when the server announces none.
+DEFAULT_509_WAIT = 60.0
+#: Longest wait between two checks of one job (error backoff included).
+MAX_JOB_DELAY = 600.0
+#: Requests a second the poller allows itself on average (1,000 jobs: each every 50 s).
+DEFAULT_MAX_RATE = 20.0
+
+
+def age_factor(age: float) -> float:
+    """How much less often a job is checked as it grows older (`age` in seconds)."""
+    if age < 120:
+        return 1.0
+    if age < 900:
+        return 2.0
+    if age < 3600:
+        return 4.0
+    return 8.0
+
+
+class Subscriber(Protocol):
+    """Anything messages can be posted to (a screen, the app)."""
+
+    def post_message(self, message: Message) -> bool: ...
+
+
+class UploadsChanged(Message):
+    """Jobs were added or changed (`keys`) or went away (`removed`). Bursts merge."""
+
+    def __init__(self, keys: Iterable[str] = (), removed: Iterable[str] = ()) -> None:
+        super().__init__()
+        self.keys: set[str] = set(keys)
+        self.removed: set[str] = set(removed)
+
+    def can_replace(self, message: Message) -> bool:
+        # Called on the older message with the newer pending one: fold ours into it.
+        if not isinstance(message, UploadsChanged):
+            return False
+        message.keys |= self.keys - message.removed
+        message.removed |= self.removed - message.keys
+        return True
+
+
+class PollerStateChanged(Message):
+    """Paused, resumed, blocked by a 509, interval changed, or a cycle ended."""
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, PollerStateChanged)
+
+
+@dataclass(frozen=True)
+class CycleStats:
+    """What one poll cycle did."""
+
+    requests: int
+    changed: int
+    errors: int
+    unfinished: int
+    elapsed: float
+
+
+@dataclass
+class SendReport:
+    """The outcome of sending pasted URLs."""
+
+    total: int
+    queued: int = 0
+    unknown: int = 0
+    #: URLs the server refused, with why (not queued, not kept).
+    refused: list[tuple[str, str]] = field(default_factory=list)
+    #: URLs not sent because sending stopped (asked to, or an error that stops all).
+    not_sent: list[str] = field(default_factory=list)
+    #: The error that stopped sending, if one did.
+    stopped_by: IllvidError | None = None
+
+    @property
+    def done(self) -> int:
+        return self.queued + self.unknown + len(self.refused) + len(self.not_sent)
+
+
+class Poller:
+    """Polls the unfinished jobs of one account; see the module docstring."""
+
+    def __init__(
+        self,
+        store: UploadStore,
+        client: IllvidClient | Callable[[], IllvidClient | None],
+        *,
+        interval: float = DEFAULT_INTERVAL,
+        max_rate: float = DEFAULT_MAX_RATE,
+        wall: Callable[[], float] = time.time,
+        clock: Callable[[], float] = time.monotonic,
+        on_finished: Callable[[list[Job]], None] | None = None,
+        on_block: Callable[[Poller], None] | None = None,
+    ) -> None:
+        self.store = store
+        #: The client, or a function giving the app's current one (credentials may change).
+        self.client_source = client
+        self.interval = float(interval)
+        self.max_rate = max_rate
+        self._wall = wall
+        self._clock = clock
+        self.on_finished = on_finished
+        #: Called when a 509 wait starts and when it ends (read `blocked_until_wall`).
+        self.on_block = on_block
+        #: Every job of the account by key, as last written to the store.
+        self.jobs: dict[str, Job] = {}
+        self.paused = False
+        #: Monotonic time until which a 509 stops all polling (None: not blocked).
+        self.blocked_until: float | None = None
+        #: Wall time matching `blocked_until`, for showing.
+        self.blocked_until_wall: float | None = None
+        self.last_cycle: CycleStats | None = None
+        self.total_requests = 0
+        self._due: dict[str, float] = {}
+        self._fails: dict[str, int] = {}
+        self._subscribers: list[Subscriber] = []
+        self._wake = asyncio.Event()
+        self._force = False
+        self._lock = asyncio.Lock()
+        self._sending = 0
+
+    @property
+    def client(self) -> IllvidClient:
+        source = self.client_source
+        client = source if isinstance(source, IllvidClient) else source()
+        if client is None:
+            raise RuntimeError("no client: not connected")
+        return client
+
+    # -- state ---------------------------------------------------------------------
+
+    def load(self) -> list[Job]:
+        """Read the queue (marking sends a crash interrupted as unknown); poll at once."""
+        recovered = self.store.recover_interrupted()
+        now = self._clock()
+        self.jobs = {job.key: job for job in self.store.jobs()}
+        self._due = {k: now for k, j in self.jobs.items() if j.state is JobState.RUNNING}
+        self._post(UploadsChanged(self.jobs))
+        self._wake.set()
+        return recovered
+
+    @property
+    def unfinished(self) -> int:
+        return len(self._due)
+
+    @property
+    def blocked(self) -> bool:
+        return self.blocked_until is not None and self._clock() < self.blocked_until
+
+    def subscribe(self, target: Subscriber) -> None:
+        if target not in self._subscribers:
+            self._subscribers.append(target)
+
+    def unsubscribe(self, target: Subscriber) -> None:
+        if target in self._subscribers:
+            self._subscribers.remove(target)
+
+    def _post(self, message: Message) -> None:
+        for target in list(self._subscribers):
+            if isinstance(message, UploadsChanged):
+                target.post_message(UploadsChanged(message.keys, message.removed))
+            else:
+                target.post_message(PollerStateChanged())
+
+    def _changed(self, keys: Iterable[str] = (), removed: Iterable[str] = ()) -> None:
+        self._post(UploadsChanged(keys, removed))
+
+    def _state_changed(self) -> None:
+        self._post(PollerStateChanged())
+
+    def _put(self, job: Job, old_key: str | None = None) -> None:
+        removed = []
+        if old_key is not None and old_key != job.key:
+            self.jobs.pop(old_key, None)
+            self._due.pop(old_key, None)
+            removed.append(old_key)
+        self.jobs[job.key] = job
+        self._changed([job.key], removed)
+
+    # -- controls --------------------------------------------------------------------
+
+    def poll_now(self) -> bool:
+        """Check every running job now; False while a 509 wait is on."""
+        if self.blocked:
+            return False
+        self._force = True
+        self._wake.set()
+        return True
+
+    def pause(self) -> None:
+        self.paused = True
+        self._state_changed()
+
+    def resume(self) -> None:
+        self.paused = False
+        self._wake.set()
+        self._state_changed()
+
+    def toggle_pause(self) -> bool:
+        """Pause or resume; returns whether it is now paused."""
+        self.resume() if self.paused else self.pause()
+        return self.paused
+
+    def faster(self) -> float:
+        """Step the interval down; returns the new one."""
+        smaller = [i for i in INTERVALS if i < self.interval]
+        return self.set_interval(smaller[-1] if smaller else self.interval)
+
+    def slower(self) -> float:
+        """Step the interval up; returns the new one."""
+        larger = [i for i in INTERVALS if i > self.interval]
+        return self.set_interval(larger[0] if larger else self.interval)
+
+    def set_interval(self, seconds: float) -> float:
+        self.interval = float(seconds)
+        now = self._clock()
+        # Bring jobs planned further out than the new pace closer.
+        for key, due in self._due.items():
+            self._due[key] = min(due, now + self._job_delay(self.jobs[key], now))
+        self._wake.set()
+        self._state_changed()
+        return self.interval
+
+    # -- the loop --------------------------------------------------------------------
+
+    async def run(self) -> None:
+        """Poll until cancelled (the app runs this as a worker)."""
+        while True:
+            timeout = self._seconds_to_next()
+            if timeout is None or timeout > 0:
+                try:
+                    async with asyncio.timeout(timeout):
+                        await self._wake.wait()
+                except TimeoutError:
+                    pass
+            self._wake.clear()
+            self._unblock_if_over()
+            if self.paused or self.blocked:
+                continue
+            force, self._force = self._force, False
+            if force or self._due_keys(self._clock()):
+                try:
+                    await self.cycle(force=force)
+                except Exception:  # noqa: BLE001 - monitoring must outlive one bad cycle
+                    log.exception("poll cycle failed; trying again in %.0f s", self.interval)
+                    await asyncio.sleep(self.interval)
+
+    def _unblock_if_over(self) -> None:
+        if self.blocked_until is not None and not self.blocked:
+            self.blocked_until = self.blocked_until_wall = None
+            if self.on_block is not None:
+                self.on_block(self)
+            self._state_changed()
+
+    def _seconds_to_next(self) -> float | None:
+        if self.paused:
+            return None
+        now = self._clock()
+        if self.blocked_until is not None:
+            return max(0.0, self.blocked_until - now)
+        if self._force:
+            return 0.0
+        if not self._due:
+            return None
+        return max(0.0, min(self._due.values()) - now)
+
+    def _due_keys(self, now: float) -> list[str]:
+        # Gather jobs due within half an interval too, so checks land in fewer cycles.
+        horizon = now + self.interval / 2
+        due = [(t, k) for k, t in self._due.items() if t <= horizon]
+        if not due or min(due)[0] > now:
+            return []
+        due.sort()
+        budget = max(1, int(self.max_rate * self.interval))
+        return [k for _, k in due[:budget]]
+
+    def _job_delay(self, job: Job, now: float) -> float:
+        age = max(0.0, self._wall() - job.added_at)
+        spread = len(self._due) / self.max_rate if self.max_rate > 0 else 0.0
+        return min(MAX_JOB_DELAY, max(self.interval * age_factor(age), spread))
+
+    async def cycle(self, *, force: bool = False) -> CycleStats:
+        """Check the jobs that are due (all running ones when `force`); store, then post."""
+        async with self._lock:
+            started = self._clock()
+            self._unblock_if_over()
+            if self.blocked:
+                return CycleStats(0, 0, 0, len(self._due), 0.0)
+            if force:
+                keys = sorted(self._due, key=self._due.__getitem__)
+            else:
+                keys = self._due_keys(started)
+            jobs = [self.jobs[k] for k in keys if k in self.jobs]
+            answers: list[tuple[Job, UploadStatus]] = []
+            failures: list[tuple[Job, IllvidError]] = []
+            pending = iter(jobs)
+            requests = 0
+
+            async def lane() -> None:
+                nonlocal requests
+                for job in pending:
+                    if self.blocked_until is not None:
+                        return
+                    requests += 1
+                    try:
+                        status = await self.client.check_upload_url(
+                            job.queue_id or "", max_attempts=1
+                        )
+                    except BandwidthExceededError as exc:
+                        self._block(exc)
+                        return
+                    except IllvidError as exc:
+                        failures.append((job, exc))
+                    else:
+                        answers.append((job, status))
+
+            lanes = min(self.client.max_in_flight, len(jobs))
+            await asyncio.gather(*(lane() for _ in range(lanes)))
+            self.total_requests += requests
+            changed = self._apply(answers, failures)
+            stats = CycleStats(
+                requests=requests,
+                changed=len(changed),
+                errors=len(failures),
+                unfinished=len(self._due),
+                elapsed=self._clock() - started,
+            )
+            self.last_cycle = stats
+            if changed:
+                self._changed(changed)
+            self._state_changed()
+            return stats
+
+    def _apply(
+        self,
+        answers: Sequence[tuple[Job, UploadStatus]],
+        failures: Sequence[tuple[Job, IllvidError]],
+    ) -> list[str]:
+        now, wall = self._clock(), self._wall()
+        # Write only what changed; an unchanged answer costs no disk write.
+        moved = [(j, s) for j, s in answers if j.poll_error or _differs(j, s)]
+        changed: list[str] = []
+        finished: list[Job] = []
+        for job in self.store.record_statuses(moved, wall):
+            # A job removed while its check was in flight stays removed.
+            if job.key not in self.jobs:
+                continue
+            self.jobs[job.key] = job
+            changed.append(job.key)
+            if job.state.finished:
+                self._due.pop(job.key, None)
+                self._fails.pop(job.key, None)
+                finished.append(job)
+        for job, _ in answers:
+            if job.key in self._due:
+                self._fails.pop(job.key, None)
+                self._due[job.key] = now + self._job_delay(job, now)
+        errs: list[tuple[Job, str]] = []
+        for job, exc in failures:
+            fails = self._fails.get(job.key, 0) + 1
+            self._fails[job.key] = fails
+            if job.key in self._due:
+                self._due[job.key] = now + min(MAX_JOB_DELAY, self.interval * 2**fails)
+            errs.append((job, _describe(exc)))
+        for job in self.store.record_poll_errors(errs, wall):
+            if job.key in self.jobs:
+                self.jobs[job.key] = job
+                changed.append(job.key)
+        if finished and self.on_finished is not None:
+            self.on_finished(finished)
+        return changed
+
+    def _block(self, exc: BandwidthExceededError) -> None:
+        wait = exc.retry_after if exc.retry_after and exc.retry_after > 0 else DEFAULT_509_WAIT
+        self.blocked_until = self._clock() + wait
+        self.blocked_until_wall = self._wall() + wait
+        log.info("509 from the server: polling paused for %.0f s", wait)
+        if self.on_block is not None:
+            self.on_block(self)
+        self._state_changed()
+
+    # -- sending -------------------------------------------------------------------------
+
+    @property
+    def sending(self) -> bool:
+        return self._sending > 0
+
+    async def send(
+        self,
+        urls: Sequence[str],
+        folder: str | None = None,
+        *,
+        on_progress: Callable[[SendReport], None] | None = None,
+        stop: asyncio.Event | None = None,
+        resend_ids: Sequence[int] | None = None,
+    ) -> SendReport:
+        """Queue `urls` with `upload_url`, `client.max_in_flight` at a time.
+
+        Each job is committed as ``sending`` before its request and as
+        ``running`` with its queue id as soon as the answer comes, before it is
+        shown as queued. An unknown outcome becomes an ``unknown`` entry, never
+        re-sent by itself. `resend_ids` (same length as `urls`) reuses entries
+        the user chose to send again.
+        """
+        report = SendReport(total=len(urls))
+        work = iter(enumerate(urls))
+        self._sending += 1
+
+        def progress() -> None:
+            if on_progress is not None:
+                on_progress(report)
+
+        async def lane() -> None:
+            for index, url in work:
+                if report.stopped_by is not None or (stop is not None and stop.is_set()):
+                    report.not_sent.append(url)
+                    progress()
+                    continue
+                if resend_ids is not None:
+                    old = self.store.get(resend_ids[index])
+                    if old is None:  # removed meanwhile
+                        report.not_sent.append(url)
+                        continue
+                    job = self.store.resend(old.id, self._wall())
+                    self._put(job, old.key)
+                else:
+                    job = self.store.begin_send(url, folder, self._wall())
+                    self._put(job)
+                try:
+                    queue_id = await self.client.upload_url(url, job.folder)
+                except asyncio.CancelledError:
+                    self._put(self.store.mark_unknown(job.id, "sending was interrupted"))
+                    raise
+                except UnknownOutcomeError as exc:
+                    self._put(self.store.mark_unknown(job.id, _describe(exc)))
+                    report.unknown += 1
+                except IllvidError as exc:
+                    self.store.forget([job.id])
+                    self.jobs.pop(job.key, None)
+                    self._changed(removed=[job.key])
+                    if _stops_all(exc):
+                        report.stopped_by = exc
+                        report.not_sent.append(url)
+                    else:
+                        report.refused.append((url, _describe(exc)))
+                else:
+                    queued = self.store.mark_queued(job.id, queue_id, self._wall())
+                    self._put(queued, job.key)
+                    self._due[queued.key] = self._clock() + NEW_JOB_DELAY
+                    self._wake.set()
+                    report.queued += 1
+                progress()
+
+        try:
+            lanes = min(self.client.max_in_flight, len(urls))
+            await asyncio.gather(*(lane() for _ in range(lanes)))
+        finally:
+            self._sending -= 1
+            self._state_changed()
+        return report
+
+    def resend(self, keys: Iterable[str]) -> list[Job]:
+        """The failed or unknown jobs among `keys` that may be sent again."""
+        return [
+            self.jobs[k]
+            for k in keys
+            if k in self.jobs and self.jobs[k].state in (JobState.FAILED, JobState.UNKNOWN)
+        ]
+
+    # -- local edits -------------------------------------------------------------------
+
+    def remove(self, keys: Iterable[str]) -> int:
+        """Forget jobs locally (nothing is sent); jobs being sent are kept."""
+        gone = [
+            self.jobs[k]
+            for k in keys
+            if k in self.jobs and self.jobs[k].state is not JobState.SENDING
+        ]
+        self.store.forget(j.id for j in gone)
+        for job in gone:
+            self.jobs.pop(job.key, None)
+            self._due.pop(job.key, None)
+            self._fails.pop(job.key, None)
+        if gone:
+            self._changed(removed=[j.key for j in gone])
+        return len(gone)
+
+    def clear_finished(self) -> int:
+        """Forget every done and failed job; returns how many."""
+        ids = set(self.store.clear_finished())
+        gone = [k for k, j in self.jobs.items() if j.id in ids]
+        for key in gone:
+            del self.jobs[key]
+        if gone:
+            self._changed(removed=gone)
+        return len(gone)
+
+
+def switch_account(poller: Poller, store: UploadStore) -> None:
+    """Follow new credentials to another account: its own queue."""
+    if store.account_id != poller.store.account_id:
+        poller.store = store
+        old = list(poller.jobs)
+        poller.jobs.clear()
+        poller._changed(removed=old)
+        poller.load()
+
+
+def start_poller(app: IllvidApp) -> Poller:
+    """Create the app's poller for the connected account and run it as an app worker."""
+    assert app.client is not None and app.account_id is not None
+    store = UploadStore(app.db, app.account_id)
+
+    def finished(jobs: list[Job]) -> None:
+        done = [j for j in jobs if j.state is JobState.DONE]
+        failed = [j for j in jobs if j.state is JobState.FAILED]
+        if len(jobs) == 1:
+            job = jobs[0]
+            if done:
+                app.notify(f"{short_url(job.url)}\nfile code {job.file_code}", title="Upload done")
+            else:
+                app.notify(
+                    f"{short_url(job.url)}\n{job.error or job.status}",
+                    title="Upload failed",
+                    severity="error",
+                )
+            return
+        parts = [f"{len(done)} done"] if done else []
+        parts += [f"{len(failed)} failed"] if failed else []
+        app.notify(
+            ", ".join(parts),
+            title="Uploads finished",
+            severity="error" if failed else "information",
+        )
+
+    def blocked(p: Poller) -> None:
+        if p.blocked_until_wall is not None:
+            until = time.strftime("%H:%M:%S", time.localtime(p.blocked_until_wall))
+            app.connection = ("retrying", f"server busy (509): polling resumes at {until}")
+        elif app.connection[0] == "retrying":
+            app.connection = ("ok", "connected")
+
+    poller = Poller(
+        store,
+        lambda: app.client,
+        wall=lambda: app.now().timestamp(),
+        on_finished=finished,
+        on_block=blocked,
+    )
+    recovered = poller.load()
+    if recovered:
+        app.notify(
+            f"{len(recovered)} upload(s) were being sent when the app stopped; they are marked "
+            "'unknown' on the Uploads screen. Check them before sending again.",
+            title="Outcome unknown",
+            severity="warning",
+        )
+
+    def account_changed(account_id: str | None) -> None:
+        if account_id is not None:
+            switch_account(poller, UploadStore(app.db, account_id))
+
+    app.watch(app, "account_id", account_changed, init=False)
+    app.run_worker(
+        poller.run(),
+        name="uploads poller",
+        group="uploads.poller",
+        exclusive=True,
+        exit_on_error=False,
+    )
+    return poller
+
+
+def short_url(url: str, width: int = 60) -> str:
+    """`url` cut in the middle to `width` characters."""
+    if len(url) <= width:
+        return url
+    head = width // 2
+    return f"{url[:head]}…{url[len(url) - (width - head - 1) :]}"
+
+
+def _differs(job: Job, status: UploadStatus) -> bool:
+    return (
+        status.status != job.status
+        or (status.progress is not None and status.progress != job.progress)
+        or (status.file_code or job.file_code) != job.file_code
+        or (status.error is not None and status.error != job.error)
+        or status.state.value != job.state.value
+    )
+
+
+def _stops_all(exc: IllvidError) -> bool:
+    """Errors that would refuse every other URL too: stop sending instead."""
+    if isinstance(exc, NetworkError):
+        return True
+    return isinstance(exc, PermissionDeniedError | BandwidthExceededError)
+
+
+def _describe(exc: IllvidError) -> str:
+    code = f" ({exc.status})" if exc.status else ""
+    return f"{exc.title}{code}: {exc.msg}" if exc.msg else f"{exc.title}{code}"
+
+
+__all__ = [
+    "DEFAULT_509_WAIT",
+    "DEFAULT_INTERVAL",
+    "INTERVALS",
+    "CycleStats",
+    "Poller",
+    "PollerStateChanged",
+    "SendReport",
+    "Subscriber",
+    "UploadsChanged",
+    "age_factor",
+    "short_url",
+    "start_poller",
+]

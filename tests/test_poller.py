@@ -1,0 +1,250 @@
+"""The poller against the in-process emulator: sends, polls, 509, backoff, coalescing."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from textual.message import Message
+
+import illvid_tui.core.poller as poller_module
+from illvid_tui.api.client import IllvidClient
+from illvid_tui.core.db import Database
+from illvid_tui.core.poller import (
+    DEFAULT_509_WAIT,
+    Poller,
+    PollerStateChanged,
+    UploadsChanged,
+    age_factor,
+)
+from illvid_tui.core.uploads import Job, JobState, UploadStore
+from illvid_tui.emulator import DEMO_KEY, DEMO_LOGIN, Emulator
+
+ACCOUNT = "http://127.0.0.1/api|demo"
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.t = 1000.0
+
+    def __call__(self) -> float:
+        return self.t
+
+
+class Inbox:
+    def __init__(self) -> None:
+        self.messages: list[Message] = []
+
+    def post_message(self, message: Message) -> bool:
+        self.messages.append(message)
+        return True
+
+    def changed(self) -> set[str]:
+        out: set[str] = set()
+        for m in self.messages:
+            if isinstance(m, UploadsChanged):
+                out |= m.keys
+        return out
+
+
+@pytest.fixture
+async def client(emulator: Emulator) -> AsyncIterator[IllvidClient]:
+    async with IllvidClient(
+        DEMO_KEY, DEMO_LOGIN, "http://127.0.0.1/api", transport=emulator.transport()
+    ) as c:
+        yield c
+
+
+def make_poller(tmp_path: Path, client: IllvidClient, clock: Clock) -> tuple[Poller, list[Job]]:
+    finished: list[Job] = []
+    store = UploadStore(Database(tmp_path / "state.sqlite3"), ACCOUNT)
+    poller = Poller(store, client, wall=clock, clock=clock, on_finished=finished.extend)
+    poller.load()
+    return poller, finished
+
+
+def requests_of(emulator: Emulator, op: str) -> int:
+    return sum(1 for r in emulator.requests if r.op == op)
+
+
+async def test_send_then_poll_to_done_and_failed(
+    tmp_path: Path, client: IllvidClient, emulator: Emulator
+) -> None:
+    clock = Clock()
+    poller, finished = make_poller(tmp_path, client, clock)
+    inbox = Inbox()
+    poller.subscribe(inbox)
+    report = await poller.send(["https://cdn.example.com/a.mp4", "https://fail.example.com/b.mp4"])
+    assert (report.queued, report.unknown, report.refused) == (2, 0, [])
+    stored = poller.store.jobs()
+    assert [j.state for j in stored] == [JobState.RUNNING, JobState.RUNNING]
+    assert all(j.queue_id in emulator.jobs for j in stored)
+    assert {j.key for j in stored} <= inbox.changed()
+
+    emulator.advance(60)
+    stats = await poller.cycle(force=True)
+    assert stats.requests == 2 and stats.changed == 2
+    by_url = {j.url: j for j in poller.jobs.values()}
+    done = by_url["https://cdn.example.com/a.mp4"]
+    failed = by_url["https://fail.example.com/b.mp4"]
+    assert done.state is JobState.DONE and done.file_code in emulator.files
+    assert failed.state is JobState.FAILED and failed.status == "error"
+    assert failed.error == "404 Not Found at source"
+    assert {j.key for j in finished} == {done.key, failed.key}
+    # Finished jobs are never polled again.
+    before = requests_of(emulator, "check_upload_url")
+    stats = await poller.cycle(force=True)
+    assert stats.requests == 0 and requests_of(emulator, "check_upload_url") == before
+
+
+async def test_only_due_jobs_are_polled_and_old_ones_less_often(
+    tmp_path: Path, client: IllvidClient, emulator: Emulator
+) -> None:
+    emulator.upload_seconds = 10_000
+    clock = Clock()
+    poller, _ = make_poller(tmp_path, client, clock)
+    await poller.send([f"https://e.com/{i}.mp4" for i in range(3)])
+    assert (await poller.cycle()).requests == 0  # new jobs wait NEW_JOB_DELAY
+    clock.t += 2
+    assert (await poller.cycle()).requests == 3
+    assert (await poller.cycle()).requests == 0  # not due again yet
+    clock.t += poller.interval
+    assert (await poller.cycle()).requests == 3
+    assert age_factor(0) < age_factor(1000) < age_factor(10_000)
+
+
+async def test_509_pauses_everything_then_resumes(
+    tmp_path: Path, client: IllvidClient, emulator: Emulator
+) -> None:
+    clock = Clock()
+    poller, _ = make_poller(tmp_path, client, clock)
+    inbox = Inbox()
+    poller.subscribe(inbox)
+    await poller.send([f"https://e.com/{i}.mp4" for i in range(6)])
+    emulator.fail_next("check_upload_url", 509)
+    before = requests_of(emulator, "check_upload_url")
+    stats = await poller.cycle(force=True)
+    # Lanes stop after the 509: at most the ones already in flight went out.
+    assert stats.requests <= client.max_in_flight
+    assert poller.blocked and not poller.poll_now()
+    assert any(isinstance(m, PollerStateChanged) for m in inbox.messages)
+    sent = requests_of(emulator, "check_upload_url")
+    assert (await poller.cycle(force=True)).requests == 0
+    assert requests_of(emulator, "check_upload_url") == sent > before
+    clock.t += DEFAULT_509_WAIT + 1
+    assert not poller.blocked
+    assert (await poller.cycle(force=True)).requests == 6
+
+
+async def test_other_errors_back_off_per_job(
+    tmp_path: Path, client: IllvidClient, emulator: Emulator
+) -> None:
+    clock = Clock()
+    poller, _ = make_poller(tmp_path, client, clock)
+    await poller.send(["https://e.com/a.mp4", "https://e.com/b.mp4"])
+    emulator.fail_next("check_upload_url", 500)
+    client.max_in_flight = 1  # deterministic order: the first job gets the 500
+    stats = await poller.cycle(force=True)
+    assert stats.errors == 1 and stats.requests == 2
+    errored = [j for j in poller.jobs.values() if j.poll_error]
+    assert len(errored) == 1 and "500" in (errored[0].poll_error or "")
+    clock.t += poller.interval + 2.1
+    # The healthy job is due again; the failed one waits twice as long.
+    assert (await poller.cycle()).requests == 1
+    clock.t += 2 * poller.interval
+    await poller.cycle()
+    assert not any(j.poll_error for j in poller.jobs.values())
+
+
+async def test_unknown_outcome_is_kept_and_never_resent(
+    tmp_path: Path, client: IllvidClient, emulator: Emulator
+) -> None:
+    clock = Clock()
+    poller, _ = make_poller(tmp_path, client, clock)
+    emulator.fail_next("upload_url", 500)
+    report = await poller.send(["https://e.com/a.mp4"])
+    assert report.unknown == 1 and report.queued == 0
+    [job] = poller.store.jobs()
+    assert job.state is JobState.UNKNOWN and job.queue_id is None
+    assert requests_of(emulator, "upload_url") == 1
+    clock.t += 100
+    await poller.cycle(force=True)
+    assert requests_of(emulator, "upload_url") == 1
+    # Sent again only on purpose, reusing the entry.
+    again = await poller.send([job.url], resend_ids=[job.id])
+    assert again.queued == 1
+    [job2] = poller.store.jobs()
+    assert job2.id == job.id and job2.state is JobState.RUNNING and job2.queue_id
+
+
+async def test_refused_and_stopping_errors_when_sending(
+    tmp_path: Path, client: IllvidClient, emulator: Emulator
+) -> None:
+    clock = Clock()
+    poller, _ = make_poller(tmp_path, client, clock)
+    client.max_in_flight = 1
+    emulator.fail_next("upload_url", 400)
+    report = await poller.send(["https://e.com/a.mp4", "https://e.com/b.mp4"])
+    assert [u for u, _ in report.refused] == ["https://e.com/a.mp4"] and report.queued == 1
+    emulator.fail_next("upload_url", 403)
+    report = await poller.send(["https://e.com/c.mp4", "https://e.com/d.mp4"])
+    assert report.stopped_by is not None and report.stopped_by.status == 403
+    assert report.not_sent == ["https://e.com/c.mp4", "https://e.com/d.mp4"]
+    assert [j.url for j in poller.store.jobs()] == ["https://e.com/b.mp4"]
+
+
+async def test_crash_while_sending_is_unknown_after_restart(
+    tmp_path: Path, client: IllvidClient, emulator: Emulator
+) -> None:
+    clock = Clock()
+    poller, _ = make_poller(tmp_path, client, clock)
+    emulator.faults.slow_ops["upload_url"] = 5.0
+    task = asyncio.create_task(poller.send(["https://e.com/a.mp4"]))
+    while not poller.store.jobs():
+        await asyncio.sleep(0.01)
+    # The row is committed before the answer: a second process sees it now.
+    other = UploadStore(Database(tmp_path / "state.sqlite3"), ACCOUNT)
+    assert [j.state for j in other.jobs()] == [JobState.SENDING]
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert [j.state for j in other.jobs()] == [JobState.UNKNOWN]
+
+
+async def test_remove_clear_and_messages_coalesce(
+    tmp_path: Path, client: IllvidClient, emulator: Emulator
+) -> None:
+    clock = Clock()
+    poller, _ = make_poller(tmp_path, client, clock)
+    await poller.send(["https://e.com/a.mp4", "https://e.com/b.mp4", "https://e.com/c.mp4"])
+    keys = sorted(poller.jobs)
+    emulator.advance(60)
+    await poller.cycle(force=True)
+    assert poller.remove([keys[0]]) == 1
+    assert poller.clear_finished() == 2
+    assert poller.jobs == {} and poller.store.jobs() == []
+    a, b = UploadsChanged(["1"]), UploadsChanged(["2"], removed=["3"])
+    assert a.can_replace(b) and b.keys == {"1", "2"} and b.removed == {"3"}
+    assert not a.can_replace(PollerStateChanged())
+
+
+async def test_run_loop_polls_new_jobs_by_itself(
+    tmp_path: Path, client: IllvidClient, emulator: Emulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    emulator.upload_seconds = 0.0
+    monkeypatch.setattr(poller_module, "NEW_JOB_DELAY", 0.05)
+    store = UploadStore(Database(tmp_path / "state.sqlite3"), ACCOUNT)
+    finished: list[Job] = []
+    poller = Poller(store, client, on_finished=finished.extend)  # real clocks, short delays
+    poller.load()
+    task = asyncio.create_task(poller.run())
+    try:
+        await poller.send(["https://e.com/a.mp4"])
+        async with asyncio.timeout(5):
+            while not finished:
+                await asyncio.sleep(0.02)
+    finally:
+        task.cancel()
+    assert finished[0].state is JobState.DONE
