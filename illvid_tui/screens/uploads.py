@@ -1,15 +1,541 @@
-"""The Uploads screen (placeholder until its issue lands)."""
+"""The Uploads screen: the remote-upload queue, kept fresh by the app's poller.
+
+The screen only shows and steers: the poller (the app's, not the screen's)
+polls and stores. Each poll cycle posts one `UploadsChanged`; the screen turns
+the changed jobs into rows and hands them to `FastTable.update_rows`, which
+repaints only the changed rows on screen and keeps the cursor on its key.
+"""
 
 from __future__ import annotations
 
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar, cast
+
+from rich.text import Text
+from textual import on, work
 from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Footer, Input, Static
+
+from illvid_tui.core.poller import Poller, PollerStateChanged, UploadsChanged
+from illvid_tui.core.uploads import Job, JobState
+from illvid_tui.widgets.header import AppHeader
+from illvid_tui.widgets.table import Column, FastTable
+
+if TYPE_CHECKING:
+    from illvid_tui.app import IllvidApp
+
+#: The state filter `f` cycles through (None: all).
+FILTERS: tuple[JobState | None, ...] = (
+    None,
+    JobState.RUNNING,
+    JobState.DONE,
+    JobState.FAILED,
+    JobState.UNKNOWN,
+)
+SORTABLE = ("age", "url", "folder", "status", "progress", "code")
+EMPTY_TEXT = "No remote uploads yet. Press a to add URLs (one a line; paste many at once)."
+
+
+@dataclass(frozen=True)
+class Age:
+    """An age cell: shows `text`, sorts by when the job was added."""
+
+    text: str
+    added: float
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def age_text(seconds: float) -> str:
+    """A coarse age ("<1m", "5m", "3h", "2d"): it changes at most once a minute."""
+    if seconds < 60:
+        return "<1m"
+    if seconds < 3600:
+        return f"{int(seconds // 60)}m"
+    if seconds < 86400:
+        return f"{int(seconds // 3600)}h"
+    return f"{int(seconds // 86400)}d"
+
+
+def status_cell(job: Job) -> Text:
+    """The status word as the server wrote it, with a marker that reads without colour."""
+    word = job.status
+    if job.state is JobState.SENDING:
+        return Text("… sending", style="dim")
+    if job.state is JobState.UNKNOWN:
+        return Text("? unknown outcome", style="bold yellow")
+    if job.state is JobState.DONE:
+        return Text(f"✓ {word or 'done'}", style="green")
+    if job.state is JobState.FAILED:
+        return Text(f"✗ {word or 'failed'}", style="bold red")
+    if job.poll_error:
+        return Text(f"⚠ {word or 'queued'}", style="yellow")
+    return Text(f"◌ {word or 'queued'}")
+
+
+def progress_cell(job: Job) -> str:
+    value = (job.progress or "").strip()
+    if job.state is JobState.DONE:
+        return "100%"
+    if not value:
+        return ""
+    try:
+        return f"{float(value):.0f}%"
+    except ValueError:
+        return value
+
+
+def _progress_key(value: Any) -> float:
+    try:
+        return float(str(value).rstrip("%"))
+    except ValueError:
+        return -1.0
+
+
+def job_row(job: Job, now: float) -> dict[str, Any]:
+    """The table cells of one job."""
+    return {
+        "url": job.url,
+        "folder": job.folder or "",
+        "status": status_cell(job),
+        "progress": progress_cell(job),
+        "age": Age(age_text(max(0.0, now - job.added_at)), job.added_at),
+        "code": job.file_code or "",
+    }
+
+
+def _sort_age(value: Any) -> float:
+    return -value.added if isinstance(value, Age) else 0.0
+
+
+COLUMNS = (
+    Column("url", "URL", shorten="middle"),
+    Column("folder", "Folder", width=10),
+    Column("status", "Status", width=16),
+    Column("progress", "Prog", width=5, justify="right", sort_key=_progress_key),
+    Column("age", "Age", width=4, justify="right", sort_key=_sort_age),
+    Column("code", "File code", width=12),
+)
 
 
 class UploadsScreen(Screen[None]):
-    """Uploads: coming soon."""
+    """The remote-upload queue: add, watch, copy, retry, remove."""
+
+    TITLE = "Uploads"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("a", "add", "Add", id="uploads.add"),
+        Binding("r", "poll_now", "Poll now", id="uploads.poll_now"),
+        Binding("p", "toggle_pause", "Pause", id="uploads.pause"),
+        Binding("plus,equals_sign", "faster", "Faster", show=False, id="uploads.faster"),
+        Binding("minus", "slower", "Slower", show=False, id="uploads.slower"),
+        Binding("slash", "search", "Search", id="uploads.search"),
+        Binding("f", "cycle_filter", "Filter", id="uploads.filter"),
+        Binding("s", "cycle_sort", "Sort", show=False, id="uploads.sort"),
+        Binding("S", "reverse_sort", "Reverse sort", show=False, id="uploads.sort_reverse"),
+        Binding("c", "copy_code", "Copy code", id="uploads.copy_code"),
+        Binding("l", "copy_link", "Copy link", show=False, id="uploads.copy_link"),
+        Binding("R", "retry", "Retry", id="uploads.retry"),
+        Binding("x,delete", "remove", "Remove", show=False, id="uploads.remove"),
+        Binding("C", "clear_finished", "Clear finished", show=False, id="uploads.clear"),
+        Binding("escape", "escape", "Clear search", show=False, id="uploads.escape"),
+    ]
+
+    DEFAULT_CSS = """
+    UploadsScreen { layout: vertical; }
+    UploadsScreen #uploads-status { height: 1; padding: 0 1; background: $boost; }
+    UploadsScreen #uploads-status.warn { color: $warning; text-style: bold; }
+    UploadsScreen #uploads-search { border: none; height: 1; padding: 0 1; }
+    UploadsScreen #uploads-table { height: 1fr; }
+    UploadsScreen #uploads-detail { height: 2; padding: 0 1; color: $text-muted; }
+    UploadsScreen .hidden { display: none; }
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._poller: Poller | None = None
+        self._filter: JobState | None = None
+        self._search = ""
+
+    # -- layout and wiring ---------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        yield Static("Uploads: coming soon.", id="placeholder")
+        yield AppHeader()
+        yield Static("", id="uploads-status", markup=False)
+        yield Input(
+            placeholder="search URL, folder, status, code (Esc clears)", id="uploads-search"
+        )
+        yield FastTable(COLUMNS, empty_text=EMPTY_TEXT, id="uploads-table")
+        yield Static("", id="uploads-detail", markup=False)
         yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#uploads-search").add_class("hidden")
+        self.table.focus()
+        if hasattr(self.app, "account_id"):
+            self.watch(self.app, "account_id", self._account_changed, init=False)
+        self._attach_poller()
+        # Ages move by the minute: one pass a minute repaints only rows whose age text changed.
+        self.set_interval(60, self._refresh_ages)
+
+    def on_unmount(self) -> None:
+        if self._poller is not None:
+            self._poller.unsubscribe(self)
+
+    @property
+    def table(self) -> FastTable:
+        return self.query_one("#uploads-table", FastTable)
+
+    @property
+    def _illvid(self) -> IllvidApp:
+        return cast("IllvidApp", self.app)
+
+    def _now(self) -> float:
+        now = getattr(self.app, "now", None)
+        return now().timestamp() if callable(now) else time.time()
+
+    def _account_changed(self, account: str | None) -> None:
+        # The poller is created right after account_id is set: attach once it exists.
+        self.call_later(self._attach_poller)
+
+    def _attach_poller(self) -> None:
+        poller = getattr(self.app, "poller", None)
+        if poller is None or poller is self._poller:
+            self._show_status()
+            return
+        if self._poller is not None:
+            self._poller.unsubscribe(self)
+        self._poller = poller
+        poller.subscribe(self)
+        now = self._now()
+        self.table.set_rows((job.key, job_row(job, now)) for job in poller.jobs.values())
+        self._apply_view()
+        self._show_status()
+        self._show_detail()
+
+    # -- updates from the poller ---------------------------------------------------
+
+    def on_uploads_changed(self, message: UploadsChanged) -> None:
+        poller = self._poller
+        if poller is None:
+            return
+        table = self.table
+        if message.removed:
+            table.remove_rows(message.removed)
+        now = self._now()
+        jobs = poller.jobs
+        table.update_rows((k, job_row(jobs[k], now)) for k in message.keys if k in jobs)
+        self._show_status()
+        self._show_detail()
+
+    def on_poller_state_changed(self, message: PollerStateChanged) -> None:
+        self._show_status()
+
+    def _refresh_ages(self) -> None:
+        if self._poller is None:
+            return
+        now = self._now()
+        table = self.table
+        rows = []
+        for key, job in self._poller.jobs.items():
+            row = table.get_row(key)
+            text = age_text(max(0.0, now - job.added_at))
+            if row is not None and str(row.get("age")) != text:
+                rows.append((key, {"age": Age(text, job.added_at)}))
+        if rows:
+            table.update_rows(rows)
+
+    def _show_status(self) -> None:
+        status = self.query_one("#uploads-status", Static)
+        poller = self._poller
+        if poller is None:
+            status.update("Connecting… the queue shows once the account is known.")
+            return
+        counts = {state: 0 for state in JobState}
+        for job in poller.jobs.values():
+            counts[job.state] += 1
+        parts = [
+            f"{counts[JobState.RUNNING]} running",
+            f"{counts[JobState.DONE]} done",
+            f"{counts[JobState.FAILED]} failed",
+        ]
+        if counts[JobState.UNKNOWN]:
+            parts.append(f"{counts[JobState.UNKNOWN]} unknown")
+        if counts[JobState.SENDING]:
+            parts.append(f"{counts[JobState.SENDING]} sending")
+        warn = False
+        if poller.blocked and poller.blocked_until_wall is not None:
+            until = time.strftime("%H:%M:%S", time.localtime(poller.blocked_until_wall))
+            state = f"Server busy (509): all polling waits until {until}"
+            warn = True
+        elif poller.paused:
+            state = "PAUSED (p resumes)"
+            warn = True
+        else:
+            state = f"Polling every {poller.interval:g} s (+/- to change)"
+        view = []
+        if self._filter is not None:
+            view.append(f"showing {self._filter.value}")
+        if self._search:
+            view.append(f"search {self._search!r}")
+        shown = f" · {', '.join(view)} ({self.table.row_count})" if view else ""
+        status.update(f"{state} · {', '.join(parts)}{shown}")
+        status.set_class(warn, "warn")
+
+    @on(FastTable.CursorMoved, "#uploads-table")
+    def _cursor_moved(self) -> None:
+        self._show_detail()
+
+    def _show_detail(self) -> None:
+        detail = self.query_one("#uploads-detail", Static)
+        job = self._cursor_job()
+        if job is None:
+            detail.update("")
+            return
+        first = job.url + (f"  → folder {job.folder}" if job.folder else "")
+        second = f"queue id {job.queue_id}" if job.queue_id else "no queue id"
+        if job.state is JobState.UNKNOWN:
+            second += f" · {job.error or 'outcome unknown'} · R sends it again on purpose"
+        elif job.state is JobState.FAILED:
+            second += f" · {job.error or job.status} · R queues the URL again"
+        elif job.file_code:
+            second += f" · file {self._illvid.file_link(job.file_code)}"
+        if job.poll_error:
+            second += f" · last check failed: {job.poll_error}"
+        detail.update(f"{first}\n{second}")
+
+    def _cursor_job(self) -> Job | None:
+        key = self.table.cursor_key
+        if key is None or self._poller is None:
+            return None
+        return self._poller.jobs.get(key)
+
+    def _selected(self) -> list[Job]:
+        """The marked jobs, else the one under the cursor."""
+        if self._poller is None:
+            return []
+        keys = self.table.marked or ({self.table.cursor_key} - {None})
+        return [self._poller.jobs[k] for k in keys if k in self._poller.jobs]
+
+    def _need_poller(self) -> Poller | None:
+        if self._poller is None:
+            self.notify("Not connected yet.", severity="warning")
+        return self._poller
+
+    # -- actions -------------------------------------------------------------------
+
+    def action_add(self) -> None:
+        """Add URLs to the queue."""
+        from illvid_tui.screens.add_urls import AddUrlsScreen
+
+        poller = self._need_poller()
+        if poller is not None:
+            self.app.push_screen(AddUrlsScreen(poller))
+
+    def action_poll_now(self) -> None:
+        """Check every running job now."""
+        poller = self._need_poller()
+        if poller is None:
+            return
+        if poller.paused:
+            poller.resume()
+        if poller.poll_now():
+            self.notify(f"Checking {poller.unfinished} running job(s) now.", timeout=2)
+        else:
+            self.notify("The server asked to wait (509); polling resumes by itself.")
+
+    def action_toggle_pause(self) -> None:
+        """Pause or resume polling."""
+        poller = self._need_poller()
+        if poller is not None:
+            paused = poller.toggle_pause()
+            self.notify("Polling paused." if paused else "Polling resumed.", timeout=2)
+
+    def action_faster(self) -> None:
+        """Poll more often."""
+        if (poller := self._need_poller()) is not None:
+            poller.faster()
+            self._show_status()
+
+    def action_slower(self) -> None:
+        """Poll less often."""
+        if (poller := self._need_poller()) is not None:
+            poller.slower()
+            self._show_status()
+
+    def action_search(self) -> None:
+        """Filter rows by text."""
+        search = self.query_one("#uploads-search", Input)
+        search.remove_class("hidden")
+        search.focus()
+
+    @on(Input.Changed, "#uploads-search")
+    def _search_changed(self, event: Input.Changed) -> None:
+        self._search = event.value.strip()
+        self._apply_view()
+
+    @on(Input.Submitted, "#uploads-search")
+    def _search_submitted(self) -> None:
+        self.table.focus()
+
+    def action_escape(self) -> None:
+        """Clear the search."""
+        search = self.query_one("#uploads-search", Input)
+        if self._search or not search.has_class("hidden"):
+            search.value = ""
+            search.add_class("hidden")
+            self._search = ""
+            self._apply_view()
+        self.table.focus()
+
+    def action_cycle_filter(self) -> None:
+        """Show all, running, done, failed or unknown jobs."""
+        index = FILTERS.index(self._filter)
+        self._filter = FILTERS[(index + 1) % len(FILTERS)]
+        self._apply_view()
+
+    def _apply_view(self) -> None:
+        state, needle = self._filter, self._search.casefold()
+        poller = self._poller
+        if (state is None and not needle) or poller is None:
+            self.table.set_filter(None)
+        else:
+            jobs = poller.jobs
+
+            def keep(key: str, row: Any) -> bool:
+                job = jobs.get(key)
+                if job is None:
+                    return False
+                if state is not None and job.state is not state:
+                    return False
+                if needle:
+                    hay = f"{job.url} {job.folder or ''} {job.status} {job.file_code or ''} {key}"
+                    return needle in hay.casefold()
+                return True
+
+            self.table.set_filter(keep)
+        self._show_status()
+        self._show_detail()
+
+    def action_cycle_sort(self) -> None:
+        """Sort by the next column."""
+        current = self.table.sort_column
+        index = SORTABLE.index(current) + 1 if current in SORTABLE else 0
+        column = SORTABLE[index % len(SORTABLE)]
+        self.table.sort_by(column)
+        self.notify(f"Sorted by {column}", timeout=1.5)
+
+    def action_reverse_sort(self) -> None:
+        """Reverse the sort order."""
+        column = self.table.sort_column or "age"
+        self.table.sort_by(column, not self.table.sort_reverse)
+
+    def _copy(self, text: str, what: str) -> None:
+        try:
+            self.app.copy_to_clipboard(text)
+        except Exception:  # noqa: BLE001 - a terminal without OSC 52 must not break the app
+            self.notify("Could not copy: the terminal refused the clipboard.", severity="error")
+            return
+        self.notify(f"Copied {what}", timeout=2)
+
+    def action_copy_code(self) -> None:
+        """Copy the file code of the job under the cursor."""
+        job = self._cursor_job()
+        if job is None or not job.file_code:
+            self.notify("No file code yet: the upload is not done.", severity="warning")
+            return
+        self._copy(job.file_code, job.file_code)
+
+    def action_copy_link(self) -> None:
+        """Copy the file link of the job under the cursor."""
+        job = self._cursor_job()
+        if job is None or not job.file_code:
+            self.notify("No file link yet: the upload is not done.", severity="warning")
+            return
+        link = self._illvid.file_link(job.file_code)
+        self._copy(link, link)
+
+    def action_retry(self) -> None:
+        """Queue failed jobs again; send unknown ones again after asking."""
+        from illvid_tui.screens.add_urls import ConfirmScreen
+
+        poller = self._need_poller()
+        if poller is None:
+            return
+        jobs = poller.resend(j.key for j in self._selected())
+        if not jobs:
+            self.notify("Only failed or unknown uploads can be sent again.", severity="warning")
+            return
+        unknown = [j for j in jobs if j.state is JobState.UNKNOWN]
+        if not unknown:
+            self._resend(jobs)
+            return
+        question = (
+            f"{len(unknown)} upload(s) have an unknown outcome: the server may have queued "
+            "them already, and sending again may make a second copy. Send again?"
+        )
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._resend(jobs)
+
+        self.app.push_screen(ConfirmScreen(question, "Send again"), answered)
+
+    @work(group="uploads.resend", exit_on_error=False)
+    async def _resend(self, jobs: list[Job]) -> None:
+        poller = self._poller
+        if poller is None:
+            return
+        report = await poller.send([j.url for j in jobs], resend_ids=[j.id for j in jobs])
+        from illvid_tui.screens.add_urls import report_text
+
+        ok = report.queued == report.total
+        self.notify(
+            report_text(report), title="Send again", severity="information" if ok else "warning"
+        )
+
+    def action_remove(self) -> None:
+        """Remove the selected jobs from the list (local only: nothing is sent)."""
+        from illvid_tui.screens.add_urls import ConfirmScreen
+
+        jobs = self._selected()
+        if not jobs:
+            return
+        what = f"{len(jobs)} entries" if len(jobs) > 1 else jobs[0].url
+        question = (
+            f"Remove {what} from this list? This is local only: the server is not told, "
+            "and an upload still running goes on."
+        )
+
+        def answered(yes: bool | None) -> None:
+            if yes and self._poller is not None:
+                removed = self._poller.remove(j.key for j in jobs)
+                self.table.clear_marks()
+                self.notify(f"Removed {removed} from the list.", timeout=2)
+
+        self.app.push_screen(ConfirmScreen(question, "Remove"), answered)
+
+    def action_clear_finished(self) -> None:
+        """Clear every done and failed job from the list."""
+        from illvid_tui.screens.add_urls import ConfirmScreen
+
+        poller = self._need_poller()
+        if poller is None:
+            return
+        finished = sum(1 for j in poller.jobs.values() if j.state.finished)
+        if not finished:
+            self.notify("No finished uploads to clear.")
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes and self._poller is not None:
+                self.notify(f"Cleared {self._poller.clear_finished()} finished upload(s).")
+
+        question = f"Clear {finished} finished upload(s) (done and failed) from the history?"
+        self.app.push_screen(ConfirmScreen(question, "Clear"), answered)
+
+
+__all__ = ["UploadsScreen", "age_text", "job_row", "status_cell"]

@@ -1,0 +1,257 @@
+"""The add dialog of the Uploads screen, and a small yes/no confirmation.
+
+Lines are checked as they are typed or pasted (http/https, a host, not in the
+queue, not repeated); the refused ones are listed with why. Sending runs in a
+worker through the poller, `client.max_in_flight` at a time, and each job is
+committed to the store as its queue id arrives, so 1,000 lines never freeze
+the screen and a crash loses nothing already shown.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.timer import Timer
+from textual.widgets import Button, Input, Label, ProgressBar, Static, TextArea
+
+from illvid_tui.core.poller import Poller, SendReport
+from illvid_tui.core.uploads import normalize_url
+from illvid_tui.core.urls import CheckedLines, check_lines
+
+#: Refused lines listed in the dialog (the count says how many more).
+MAX_LISTED = 200
+
+
+def refused_text(checked: CheckedLines) -> str:
+    """The refused lines, one a line: "line 4: ftp://… — reason"."""
+    lines = [f"line {r.line}: {r.text} — {r.reason}" for r in checked.refused[:MAX_LISTED]]
+    more = len(checked.refused) - MAX_LISTED
+    if more > 0:
+        lines.append(f"… and {more:,} more")
+    return "\n".join(lines)
+
+
+def report_text(report: SendReport) -> str:
+    """What a send did, in one or two lines."""
+    parts = [f"Queued {report.queued:,} of {report.total:,}."]
+    if report.unknown:
+        parts.append(
+            f"{report.unknown:,} with an unknown outcome (marked so in the list: check before "
+            "sending again)."
+        )
+    if report.refused:
+        parts.append(f"{len(report.refused):,} refused by the server.")
+    if report.stopped_by is not None:
+        err = report.stopped_by
+        parts.append(f"Stopped: {err.title.lower()} ({err.status}). {err.hint}".strip())
+    if report.not_sent:
+        parts.append(f"{len(report.not_sent):,} not sent (left in the box).")
+    return " ".join(parts)
+
+
+class AddUrlsScreen(ModalScreen[SendReport | None]):
+    """Paste one URL or many (one a line), pick a folder, queue them."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+s", "queue", "Queue", id="add_urls.queue", priority=True),
+        Binding("escape", "close", "Close / stop", id="add_urls.close"),
+    ]
+
+    DEFAULT_CSS = """
+    AddUrlsScreen { align: center middle; }
+    AddUrlsScreen #add-box {
+        width: 90%; max-width: 120; height: auto; max-height: 90%;
+        border: round $accent; background: $surface; padding: 0 1;
+    }
+    AddUrlsScreen #add-urls { height: 8; border: round $panel-lighten-2; }
+    AddUrlsScreen #add-urls:focus { border: round $accent; }
+    AddUrlsScreen #add-folder-row { height: 1; margin-top: 1; }
+    AddUrlsScreen #add-folder-row Label { width: auto; padding-right: 1; }
+    AddUrlsScreen #add-folder { border: none; height: 1; padding: 0; width: 1fr; }
+    AddUrlsScreen #add-summary { height: 1; margin-top: 1; text-style: bold; }
+    AddUrlsScreen #add-refused {
+        height: auto; max-height: 6; color: $warning; overflow-y: auto;
+    }
+    AddUrlsScreen #add-progress-row { height: 1; }
+    AddUrlsScreen #add-progress-row ProgressBar { width: 34; }
+    AddUrlsScreen #add-progress-label { width: 1fr; }
+    AddUrlsScreen #add-report { height: auto; }
+    AddUrlsScreen #add-buttons { height: 3; align-horizontal: right; }
+    AddUrlsScreen #add-buttons Button { margin-left: 1; }
+    AddUrlsScreen .hidden { display: none; }
+    """
+
+    def __init__(self, poller: Poller, text: str = "") -> None:
+        super().__init__()
+        self.poller = poller
+        self._initial = text
+        self._checked = CheckedLines()
+        self._check_timer: Timer | None = None
+        self._stop: asyncio.Event | None = None
+        self.report: SendReport | None = None
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="add-box"):
+            yield Label("Add remote uploads: one URL a line (http or https)")
+            area = TextArea(self._initial, id="add-urls", soft_wrap=False)
+            area.border_title = "URLs"
+            yield area
+            with Horizontal(id="add-folder-row"):
+                yield Label("Folder (optional):")
+                yield Input(placeholder="save into this folder", id="add-folder")
+            yield Static("", id="add-summary", markup=False)
+            yield Static("", id="add-refused", markup=False, classes="hidden")
+            with Horizontal(id="add-progress-row", classes="hidden"):
+                yield ProgressBar(id="add-bar", show_eta=False)
+                yield Static("", id="add-progress-label", markup=False)
+            yield Static("", id="add-report", markup=False, classes="hidden")
+            with Horizontal(id="add-buttons"):
+                yield Button("Queue (ctrl+s)", id="add-queue", variant="primary")
+                yield Button("Close (esc)", id="add-close")
+
+    def on_mount(self) -> None:
+        self.query_one("#add-urls", TextArea).focus()
+        self._recheck()
+
+    # -- checking --------------------------------------------------------------
+
+    def _queued(self) -> dict[str, str]:
+        return {normalize_url(j.url): j.state.value for j in self.poller.jobs.values()}
+
+    @on(TextArea.Changed, "#add-urls")
+    def _text_changed(self) -> None:
+        # Check after typing pauses: 1,000 lines take milliseconds, but not every keystroke.
+        if self._check_timer is not None:
+            self._check_timer.stop()
+        self._check_timer = self.set_timer(0.25, self._recheck)
+
+    def _recheck(self) -> None:
+        text = self.query_one("#add-urls", TextArea).text
+        self._checked = check_lines(text, self._queued())
+        summary = self.query_one("#add-summary", Static)
+        if not self._checked.accepted and not self._checked.refused:
+            summary.update("Paste or type URLs above, then ctrl+s.")
+        else:
+            summary.update(self._checked.summary())
+        refused = self.query_one("#add-refused", Static)
+        refused.update(refused_text(self._checked))
+        refused.set_class(not self._checked.refused, "hidden")
+
+    # -- sending ---------------------------------------------------------------
+
+    @on(Button.Pressed, "#add-queue")
+    def action_queue(self) -> None:
+        """Queue the accepted lines."""
+        if self._stop is not None:
+            return
+        self._recheck()
+        if not self._checked.accepted:
+            self.notify("Nothing to queue: every line was refused or blank.", severity="warning")
+            return
+        folder = self.query_one("#add-folder", Input).value.strip() or None
+        self._send(list(self._checked.accepted), folder)
+
+    @work(exclusive=True, group="add_urls.send", exit_on_error=False)
+    async def _send(self, urls: list[str], folder: str | None) -> None:
+        self._stop = asyncio.Event()
+        area = self.query_one("#add-urls", TextArea)
+        area.read_only = True
+        bar = self.query_one("#add-bar", ProgressBar)
+        bar.update(total=len(urls), progress=0)
+        label = self.query_one("#add-progress-label", Static)
+        self.query_one("#add-progress-row").remove_class("hidden")
+        self.query_one("#add-queue", Button).disabled = True
+
+        def progress(report: SendReport) -> None:
+            bar.update(progress=report.done)
+            label.update(f"{report.done:,}/{report.total:,} sent, {report.queued:,} queued")
+
+        try:
+            report = await self.poller.send(urls, folder, on_progress=progress, stop=self._stop)
+        finally:
+            self._stop = None
+            area.read_only = False
+            self.query_one("#add-queue", Button).disabled = False
+        self.report = report
+        self._finished(report)
+
+    def _finished(self, report: SendReport) -> None:
+        clean = not (report.unknown or report.refused or report.not_sent or report.stopped_by)
+        if clean:
+            self.app.notify(f"Queued {report.queued:,} upload(s).", title="Uploads")
+            self.dismiss(report)
+            return
+        # Leave what was not queued in the box, so it can be fixed and sent again.
+        left = [u for u, _ in report.refused] + report.not_sent
+        self.query_one("#add-urls", TextArea).load_text("\n".join(left))
+        self._recheck()
+        refused = self.query_one("#add-refused", Static)
+        if report.refused:
+            lines = [f"{u} — {why}" for u, why in report.refused[:MAX_LISTED]]
+            refused.update("\n".join(lines))
+            refused.remove_class("hidden")
+        shown = self.query_one("#add-report", Static)
+        shown.update(report_text(report))
+        shown.remove_class("hidden")
+
+    @on(Button.Pressed, "#add-close")
+    def action_close(self) -> None:
+        """Close; while sending, stop after the requests in flight."""
+        if self._stop is not None:
+            self._stop.set()
+            self.query_one("#add-progress-label", Static).update(
+                "stopping after the ones in flight…"
+            )
+            return
+        self.dismiss(self.report)
+
+
+class ConfirmScreen(ModalScreen[bool]):
+    """A yes/no question; `y`/Enter says yes, `n`/Esc says no."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("y", "answer(True)", "Yes", id="confirm.yes"),
+        Binding("n", "answer(False)", "No", id="confirm.no"),
+        Binding("escape", "answer(False)", "No", show=False, id="confirm.cancel"),
+    ]
+
+    DEFAULT_CSS = """
+    ConfirmScreen { align: center middle; }
+    ConfirmScreen #confirm-box {
+        width: 64; height: auto; border: round $warning; background: $surface; padding: 0 1;
+    }
+    ConfirmScreen #confirm-text { height: auto; margin-bottom: 1; }
+    ConfirmScreen #confirm-buttons { height: 3; align-horizontal: right; }
+    ConfirmScreen #confirm-buttons Button { margin-left: 1; }
+    """
+
+    def __init__(self, question: str, yes: str = "Yes") -> None:
+        super().__init__()
+        self.question = question
+        self.yes = yes
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="confirm-box"):
+            yield Static(self.question, id="confirm-text", markup=False)
+            with Horizontal(id="confirm-buttons"):
+                yield Button(f"{self.yes} (y)", id="confirm-yes", variant="warning")
+                yield Button("Cancel (n)", id="confirm-no")
+
+    def on_mount(self) -> None:
+        self.query_one("#confirm-yes", Button).focus()
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id == "confirm-yes")
+
+    def action_answer(self, yes: bool) -> None:
+        self.dismiss(yes)
+
+
+__all__ = ["AddUrlsScreen", "ConfirmScreen", "refused_text", "report_text"]
