@@ -76,7 +76,7 @@ async def test_run_against_emulator_with_diff(emu: Emulator, client: IllvidClien
     assert changes[codes[1]] is Change.BACK
     assert changes[codes[2]] is Change.SAME
     assert run.changes()[Change.FIRST] == 297
-    assert run.progress.describe().startswith(f"300 / 300 checked, {len(gone)} missing")
+    assert run.progress.describe() == (f"300/300 · {len(gone)} missing · batches 6/6, 0 in flight")
 
 
 async def test_cancelled_run_keeps_landed_batches(emu: Emulator, client: IllvidClient) -> None:

@@ -134,8 +134,8 @@ class CheckProgress:
 
     def describe(self) -> str:
         return (
-            f"{self.checked:,} / {self.total:,} checked, {self.missing:,} missing"
-            f" · batch {self.batches_done}/{self.batches}, {self.in_flight} in flight"
+            f"{self.checked:,}/{self.total:,} · {self.missing:,} missing"
+            f" · batches {self.batches_done}/{self.batches}, {self.in_flight} in flight"
         )
 
 

@@ -117,9 +117,9 @@ class FilesScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("r", "check", "Check", id="files.check"),
         Binding("ctrl+r", "check", "Check", show=False, id="files.check_anywhere"),
-        Binding("escape", "cancel", "Cancel/leave", id="files.cancel"),
+        Binding("escape", "cancel", "Cancel", id="files.cancel"),
         Binding("i", "edit", "Edit list", show=False, id="files.edit"),
-        Binding("o", "open_file", "Load file", id="files.open"),
+        Binding("o", "open_file", "Load", id="files.open"),
         Binding("ctrl+l", "clear_input", "Clear list", show=False, id="files.clear"),
         Binding("n", "renew", "Renew", id="files.renew"),
         Binding("N", "renew_all", "Renew all found", show=False, id="files.renew_all"),
@@ -149,7 +149,7 @@ class FilesScreen(Screen[None]):
     FilesScreen #files-totals { height: 1; padding: 0 1; text-style: bold; }
     FilesScreen #files-report { height: auto; max-height: 2; padding: 0 1; }
     FilesScreen #files-progress { height: 1; padding: 0 1; }
-    FilesScreen #files-progress ProgressBar { width: 32; }
+    FilesScreen #files-progress ProgressBar { width: 20; }
     FilesScreen #files-progress-label { width: 1fr; padding: 0 1; }
     FilesScreen #files-search { border: none; height: 1; padding: 0 1; }
     FilesScreen #files-table { height: 1fr; }
@@ -198,8 +198,8 @@ class FilesScreen(Screen[None]):
         yield Input(placeholder="search codes (Enter keeps, Esc clears)", id="files-search")
         yield FastTable(
             [
-                Column("code", "Code", width=34),
-                Column("status", "Status", width=14),
+                Column("code", "Code", width=16, shorten="middle"),
+                Column("status", "Status", width=13),
                 Column("change", "Change", width=16),
                 Column("renew", "Renew"),
             ],
@@ -487,7 +487,7 @@ class FilesScreen(Screen[None]):
             text.append(" · no change since the last check")
         unchecked = len(run.codes) - len(run.results)
         if unchecked:
-            text.append(f" · {unchecked:,} not checked")
+            text.append(f" · {unchecked:,} {'to go' if self._checking else 'not checked'}")
         if self._filter != "all" or self._search:
             text.append(f"  [showing {self.table.row_count:,}: {self._view_label()}]")
         totals.update(text)
