@@ -14,7 +14,7 @@ from illvid_tui.app import IllvidApp
 from illvid_tui.core.filecheck import FileCheckStore
 from illvid_tui.emulator import Emulator
 from illvid_tui.screens.files import FilesScreen, PasteArea
-from illvid_tui.widgets.path_input import PathInput
+from illvid_tui.widgets.path_input import PathInput, complete_path
 from illvid_tui.widgets.table import FastTable
 
 MakeApp = Callable[..., IllvidApp]
@@ -285,3 +285,37 @@ async def test_big_paste_is_held_aside_not_edited(make_app: MakeApp) -> None:
         assert text_of(app, "#files-parsed").startswith("100,000 lines pasted held aside")
         await pilot.press("ctrl+l")
         assert text_of(app, "#files-parsed") == "Nothing to check yet."
+
+
+async def test_a_failed_check_says_why_and_keeps_results(
+    make_app: MakeApp, emulator: Emulator
+) -> None:
+    codes = emulator.add_files(250)
+    app = make_app(screen="files")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await paste(app, pilot, "\n".join(codes))
+        emulator.fail_next("check_files", 451)
+        screen = await check(app, pilot)
+        report = text_of(app, "#files-report")
+        assert report.startswith("Check stopped: check_files: Unavailable for legal reasons (451)")
+        assert "codes not checked; results so far kept." in report
+        run = screen._run
+        assert run is not None and len(run.results) < 250
+        await pilot.pause(0.05)  # batches still in flight when it failed are ignored
+        left = [c for c in codes if status(screen.table, c) == "- not checked"]
+        assert len(left) == 250 - len(run.results) and f"{len(left):,} codes not" in report
+
+
+def test_path_completion(tmp_path: Path) -> None:
+    (tmp_path / "codes-a.txt").write_text("")
+    (tmp_path / "codes-b.txt").write_text("")
+    (tmp_path / "folder").mkdir()
+    (tmp_path / ".hidden").write_text("")
+    base = f"{tmp_path}/"
+    assert complete_path(base + "co") == base + "codes-"  # common prefix, like a shell
+    assert complete_path(base + "codes-a") == base + "codes-a.txt"
+    assert complete_path(base + "fo") == base + "folder/"
+    assert complete_path(base + ".h") == base + ".hidden"
+    assert complete_path(base + "zz") is None
+    assert complete_path(base + "codes-") is None  # nothing more to add
+    assert complete_path("") is None

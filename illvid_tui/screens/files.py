@@ -298,12 +298,12 @@ class FilesScreen(Screen[None]):
             return
         text = Text()
         for item in parsed.rejected:
-            text.append(f"line {item.line}: {item.token!r}: {item.reason}\n")
+            text.append(f"✗ line {item.line}: {item.token!r}: {item.reason}\n")
         more = parsed.rejected_count - len(parsed.rejected)
         if more:
             text.append(f"... and {more:,} more left out\n")
         text.rstrip()
-        rejected.update(Text("Left out: ", style="bold") + text)
+        rejected.update(Text(f"Left out ({parsed.rejected_count:,}): ", style="bold") + text)
         rejected.remove_class("hidden")
 
     def action_edit(self) -> None:
@@ -398,15 +398,18 @@ class FilesScreen(Screen[None]):
         self._progress_start(run.progress.total)
         self._progress_show(run.progress.checked, run.progress.describe())
         self._show_totals()
+        failure: IllvidError | None = None
         try:
             await client.check_files(run.codes, on_batch=partial(self._batch_landed, run))
         except IllvidError as error:
-            self._report(f"Check stopped: {error}. {error.hint}".strip(), error=True)
+            failure = error
         finally:
-            self._check_ended(run, account, store)
+            self._check_ended(run, account, store, failure)
 
     def _batch_landed(self, run: CheckRun, batch: BatchDone) -> None:
-        if run is not self._run:
+        # After a failure the client's other batches may still land: the run has
+        # ended (and its report is written), so they are ignored.
+        if run is not self._run or not self._checking:
             return
         run.add(batch)
         self.table.update_rows((code, self._row(code)) for code in batch.codes)
@@ -414,18 +417,25 @@ class FilesScreen(Screen[None]):
         self._progress_show(progress.checked, progress.describe())
         self._show_totals()
 
-    def _check_ended(self, run: CheckRun, account: str, store: FileCheckStore) -> None:
+    def _check_ended(
+        self, run: CheckRun, account: str, store: FileCheckStore, failure: IllvidError | None
+    ) -> None:
         self._checking = False
         self._progress_hide()
         if run is not self._run:
             return
-        if not run.complete:
-            left = len(run.codes) - len(run.results)
+        left = len(run.codes) - len(run.results)
+        if left:
             self.table.update_rows(
                 (code, self._row(code)) for code in run.codes if code not in run.results
             )
-            self._report(f"Check cancelled: {left:,} codes not checked; results so far kept.")
-        elif self.query_one("#files-report").has_class("hidden"):
+        kept = f"{left:,} codes not checked; results so far kept."
+        if failure is not None:
+            hint = f" {failure.hint}" if failure.hint else ""
+            self._report(f"Check stopped: {failure}.{hint} {kept}", error=True)
+        elif left:
+            self._report(f"Check cancelled: {kept}")
+        else:
             self._report("")
         self._show_totals()
         self._apply_view()
