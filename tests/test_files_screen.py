@@ -319,3 +319,18 @@ def test_path_completion(tmp_path: Path) -> None:
     assert complete_path(base + "zz") is None
     assert complete_path(base + "codes-") is None  # nothing more to add
     assert complete_path("") is None
+
+
+async def test_paste_with_the_table_focused_lands_in_the_list(
+    make_app: MakeApp, emulator: Emulator
+) -> None:
+    codes = list(emulator.files)[:2]
+    app = make_app(screen="files")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await paste(app, pilot, codes[0])
+        await pilot.press("escape")
+        assert isinstance(app.focused, FastTable)
+        screen_of(app)._parsed = None
+        await paste(app, pilot, codes[1])
+        assert app.screen.query_one(PasteArea).text == f"{codes[0]}\n{codes[1]}"
+        assert text_of(app, "#files-parsed") == "2 codes"

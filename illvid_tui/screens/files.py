@@ -243,6 +243,16 @@ class FilesScreen(Screen[None]):
     def _text_changed(self) -> None:
         self._parse_soon()
 
+    def on_paste(self, event: events.Paste) -> None:
+        """A paste while the table has focus still lands in the list."""
+        if not isinstance(self.focused, Input | TextArea):
+            event.stop()
+            self._take_text(self._merge_with_box(event.text), "pasted")
+
+    def _merge_with_box(self, text: str) -> str:
+        box = self.query_one(PasteArea).text
+        return f"{box.rstrip()}\n{text}" if box.strip() else text
+
     @on(PasteArea.BigText)
     def _big_text(self, event: PasteArea.BigText) -> None:
         self._take_text(event.text, event.origin)
