@@ -1,15 +1,503 @@
-"""The DMCA screen (placeholder until its issue lands)."""
+"""The DMCA screen: notices against the account's files, in a table that stays instant.
+
+`files_dmca` takes two filters, `date` and `order`; changing one asks the
+server again. Each request gets a generation number: a newer request cancels
+the older worker (one exclusive group) and an answer whose generation is no
+longer current is dropped, so a slow old answer never overwrites a new one.
+The raw answer is parsed and turned into rows in a thread (one pass, the
+days-left cells shared per expiry date), then handed to the table whole.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import datetime as dt
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar, cast
+
+from rich.text import Text
+from textual import on, work
 from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Footer, Input, Label, Static
+
+from illvid_tui.api.errors import IllvidError
+from illvid_tui.api.models import parse_dmca_list
+from illvid_tui.core import dmca
+from illvid_tui.core.export import ExportError, write_csv
+from illvid_tui.core.renew import RenewOutcome, describe_failure, renew_codes
+from illvid_tui.screens.path_dialog import PathDialog
+from illvid_tui.widgets.header import AppHeader
+from illvid_tui.widgets.table import Column, FastTable
+
+if TYPE_CHECKING:
+    from illvid_tui.app import IllvidApp
+
+_URGENCY_STYLE: dict[dmca.Urgency, str] = {
+    "expired": "bold red",
+    "soon": "bold yellow",
+    "ok": "",
+    "unknown": "dim",
+}
+
+
+class DaysCell(Text):
+    """The days-left cell: styled text plus the number, for sorting.
+
+    One instance per distinct expiry date, shared by every row with that date.
+    """
+
+    def __init__(self, days: int | None) -> None:
+        level = dmca.urgency(days)
+        super().__init__(dmca.format_days(days), style=_URGENCY_STYLE[level])
+        self.days = days
+        self.level = level
+
+
+def _days_sort_key(cell: Any) -> Any:
+    days = getattr(cell, "days", None)
+    return (1, 0) if days is None else (0, days)
+
+
+RENEWING = Text("… renewing", style="italic")
+RENEWED = Text("✓ renewed", style="green")
+
+COLUMNS = (
+    Column("code", "file code", width=14, shorten="middle"),
+    Column("created", "notice date", width=11),
+    Column("expires", "expiry date", width=11),
+    Column("days", "days left", width=10, sort_key=_days_sort_key),
+    Column("result", "renew result"),
+)
+#: What `s` cycles through, and the readable name of each.
+SORT_NAMES = {c.key: c.label for c in COLUMNS}
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """An answer turned into table rows (built in a thread)."""
+
+    rows: list[tuple[str, dict[str, Any]]]
+    totals: dmca.Totals
+
+
+def prepare_rows(raw: Any, today: dt.date, results: dict[str, Text]) -> Prepared:
+    """Parse `files_dmca`'s result and build one row per notice, in one pass.
+
+    Keys are file codes; a code with several notices gets "code#2", "code#3".
+    `results` are renew results kept from before, shown again.
+    """
+    notices = parse_dmca_list(raw)
+    per_date = Counter(n.expires for n in notices)
+    cells = {expires: DaysCell(dmca.days_left(expires, today)) for expires in per_date}
+    rows: list[tuple[str, dict[str, Any]]] = []
+    seen: set[str] = set()
+    for notice in notices:
+        code = key = notice.file_code
+        if key in seen:
+            number = 2
+            while f"{code}#{number}" in seen:
+                number += 1
+            key = f"{code}#{number}"
+        seen.add(key)
+        row = {
+            "code": code,
+            "created": notice.created,
+            "expires": notice.expires,
+            "days": cells[notice.expires],
+            "result": results.get(code),
+        }
+        rows.append((key, row))
+    levels = Counter[dmca.Urgency]()
+    for expires, count in per_date.items():
+        levels[cells[expires].level] += count
+    totals = dmca.Totals(len(rows), levels["soon"], levels["expired"])
+    return Prepared(rows, totals)
+
+
+def export_rows(rows: Sequence[Any]) -> list[tuple[object, ...]]:
+    """CSV rows (see `dmca.CSV_HEADER`) from table rows."""
+    out: list[tuple[object, ...]] = []
+    for row in rows:
+        result = row.get("result")
+        out.append(
+            (
+                row["code"],
+                dmca.iso(row["created"]),
+                dmca.iso(row["expires"]),
+                getattr(row["days"], "days", None),
+                result.plain if isinstance(result, Text) else (result or ""),
+            )
+        )
+    return out
 
 
 class DmcaScreen(Screen[None]):
-    """DMCA: coming soon."""
+    """DMCA notices: filters, a fast table, renew / copy / export on rows."""
+
+    DEFAULT_CSS = """
+    DmcaScreen #dmca-bar { height: 1; padding: 0 1; background: $panel; }
+    DmcaScreen #dmca-bar Label { padding: 0 1 0 0; }
+    DmcaScreen #dmca-bar Input {
+        border: none; height: 1; padding: 0 1; background: $boost;
+    }
+    DmcaScreen #dmca-bar Input:focus { background: $accent 30%; }
+    DmcaScreen #dmca-bar Input:nocolor { text-style: underline; }
+    DmcaScreen #dmca-bar Input.-invalid { background: $error 40%; }
+    DmcaScreen #dmca-date { width: 14; }
+    DmcaScreen #dmca-search { width: 1fr; min-width: 10; }
+    DmcaScreen #dmca-order { width: auto; padding: 0 2 0 1; }
+    DmcaScreen #dmca-search-label { padding: 0 1 0 0; }
+    DmcaScreen #dmca-status { height: 1; padding: 0 1; color: $text-muted; }
+    DmcaScreen #dmca-status.-error { color: $error; text-style: bold; }
+    DmcaScreen #dmca-table { height: 1fr; }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("r", "refresh", "Refresh", id="dmca.refresh"),
+        Binding("d", "edit_date", "Date", id="dmca.date"),
+        Binding("o", "toggle_order", "Order", id="dmca.order"),
+        Binding("slash", "search", "Search", id="dmca.search"),
+        Binding("s", "cycle_sort", "Sort", id="dmca.sort"),
+        Binding("S", "reverse_sort", "Reverse", show=False, id="dmca.sort_reverse"),
+        Binding("n", "renew", "Renew", id="dmca.renew"),
+        Binding("c", "copy_code", "Copy code", id="dmca.copy_code"),
+        Binding("l", "copy_link", "Copy link", show=False, id="dmca.copy_link"),
+        Binding("e", "export", "Export CSV", id="dmca.export"),
+        Binding("a", "mark_all", "Mark all shown", show=False, id="dmca.mark_all"),
+        Binding("escape", "clear", "Clear search/marks", show=False, id="dmca.clear"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.date_filter: str | None = None
+        self.order = "down"
+        self.search_text = ""
+        self.totals = dmca.Totals()
+        self._generation = 0
+        self._loaded = False
+        self._loading = False
+        self._results: dict[str, Text] = {}
+
+    # -- layout ----------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        yield Static("DMCA: coming soon.", id="placeholder")
+        yield AppHeader()
+        with Horizontal(id="dmca-bar"):
+            yield Label("date", id="dmca-date-label")
+            yield Input(placeholder="YYYY-MM-DD", max_length=10, id="dmca-date")
+            yield Static(self._order_text(), id="dmca-order", markup=False)
+            yield Label("search", id="dmca-search-label")
+            yield Input(placeholder="file code  (/)", id="dmca-search")
+        yield Static("", id="dmca-status", markup=False)
+        yield FastTable(COLUMNS, id="dmca-table", empty_text="No DMCA notices.")
         yield Footer()
+
+    @property
+    def illvid(self) -> IllvidApp:
+        """The app, typed."""
+        return cast("IllvidApp", self.app)
+
+    @property
+    def table(self) -> FastTable:
+        return self.query_one("#dmca-table", FastTable)
+
+    def on_mount(self) -> None:
+        self.table.focus()
+        self.watch(self.app, "account_id", self._account_changed)
+
+    def _account_changed(self, account_id: str | None) -> None:
+        if account_id is not None:
+            self._results.clear()
+            self.reload()
+        else:
+            self._set_status("Not signed in.")
+
+    # -- loading ---------------------------------------------------------------
+
+    def reload(self) -> None:
+        """Ask the server again with the current filters (cancels a request in flight)."""
+        self._generation += 1
+        self._loading = True
+        parts = [f"date {self.date_filter}" if self.date_filter else "no date filter"]
+        parts.append(f"order {self.order}")
+        self._set_status(f"⟳ loading notices ({', '.join(parts)})…")
+        self._fetch(self._generation, self.date_filter, self.order)
+
+    @work(exclusive=True, group="dmca.load", exit_on_error=False)
+    async def _fetch(self, generation: int, date: str | None, order: str) -> None:
+        client = self.illvid.client
+        if client is None:
+            return
+        params = {"order": order}
+        if date:
+            params["date"] = date
+        try:
+            # `call` + a thread for parsing rather than `client.files_dmca`: parsing
+            # 50,000 notices on the event loop would freeze the screen ~0.2 s.
+            raw = await client.call("files_dmca", params)
+            prepared = await asyncio.to_thread(
+                prepare_rows, raw, self.illvid.today(), dict(self._results)
+            )
+        except IllvidError as error:
+            if generation == self._generation:
+                self._loading = False
+                self._show_error(error)
+            return
+        self.apply(generation, prepared)
+
+    def apply(self, generation: int, prepared: Prepared) -> bool:
+        """Show an answer, unless a newer request was made since (then drop it)."""
+        if generation != self._generation:
+            return False
+        self._loading = False
+        self._loaded = True
+        self.totals = prepared.totals
+        self.table.set_rows(prepared.rows)
+        self._update_status()
+        return True
+
+    def _show_error(self, error: IllvidError) -> None:
+        text = f"✗ {error}"
+        if error.hint:
+            text += f"  {error.hint}"
+        self._set_status(text, error=True)
+
+    # -- status line -------------------------------------------------------------
+
+    def _set_status(self, text: str, *, error: bool = False) -> None:
+        status = self.query_one("#dmca-status", Static)
+        status.update(text)
+        status.set_class(error, "-error")
+
+    def _update_status(self) -> None:
+        if self._loading or not self._loaded:
+            return
+        table = self.table
+        text = self.totals.describe()
+        if self.search_text:
+            text += f" · {table.row_count:,} match {self.search_text!r}"
+        if table.marked:
+            text += f" · {len(table.marked):,} marked"
+        self._set_status(text)
+
+    def _order_text(self) -> str:
+        arrow = "▼" if self.order == "down" else "▲"
+        return f"order {arrow} {self.order} (o)"
+
+    # -- filters -------------------------------------------------------------------
+
+    def action_edit_date(self) -> None:
+        """Focus the date filter."""
+        self.query_one("#dmca-date", Input).focus()
+
+    @on(Input.Submitted, "#dmca-date")
+    def _date_submitted(self, event: Input.Submitted) -> None:
+        field = event.input
+        try:
+            value = dmca.parse_date_filter(event.value)
+        except dmca.DateFilterError as error:
+            field.add_class("-invalid")
+            self._set_status(f"✗ {error}", error=True)
+            return
+        field.remove_class("-invalid")
+        self.table.focus()
+        if value != self.date_filter or not self._loaded:
+            self.date_filter = value
+            self.reload()
+        else:
+            self._update_status()
+
+    def action_toggle_order(self) -> None:
+        """Switch between order=down and order=up, and reload."""
+        self.order = "up" if self.order == "down" else "down"
+        self.query_one("#dmca-order", Static).update(self._order_text())
+        self.reload()
+
+    def action_refresh(self) -> None:
+        """Reload with the current filters."""
+        self.reload()
+
+    def action_search(self) -> None:
+        """Focus the search field."""
+        self.query_one("#dmca-search", Input).focus()
+
+    @on(Input.Changed, "#dmca-search")
+    def _search_changed(self, event: Input.Changed) -> None:
+        self.apply_search(event.value)
+
+    @on(Input.Submitted, "#dmca-search")
+    def _search_submitted(self) -> None:
+        self.table.focus()
+
+    def apply_search(self, text: str) -> None:
+        """Show only rows whose code contains `text` (any case); "" shows all."""
+        needle = text.strip().lower()
+        self.search_text = needle
+        if needle:
+            self.table.set_filter(lambda key, row: needle in row["code"].lower())
+        else:
+            self.table.set_filter(None)
+        self._update_status()
+
+    def action_clear(self) -> None:
+        """Escape: leave a filter field (keeping its text); else clear the search, then marks."""
+        focused = self.focused
+        if isinstance(focused, Input):
+            if focused.id == "dmca-date":
+                focused.remove_class("-invalid")
+                focused.value = self.date_filter or ""
+                self._update_status()
+            self.table.focus()
+            return
+        search = self.query_one("#dmca-search", Input)
+        if search.value:
+            search.value = ""
+            self.apply_search("")
+        elif self.table.marked:
+            self.table.clear_marks()
+
+    # -- sorting ---------------------------------------------------------------------
+
+    def action_cycle_sort(self) -> None:
+        """Sort by the next column (ascending)."""
+        keys = [c.key for c in COLUMNS]
+        current = self.table.sort_column
+        following = keys[0] if current is None else keys[(keys.index(current) + 1) % len(keys)]
+        self.table.sort_by(following)
+        self.notify(f"Sorted by {SORT_NAMES[following]}", timeout=1.5)
+
+    def action_reverse_sort(self) -> None:
+        """Reverse the current sort (sorts by expiry date first when unsorted)."""
+        table = self.table
+        column = table.sort_column or "expires"
+        table.sort_by(column, reverse=not table.sort_reverse if table.sort_column else False)
+
+    # -- marks and the rows acted on ---------------------------------------------------
+
+    def action_mark_all(self) -> None:
+        """Mark every row shown (after the search)."""
+        self.table.mark_all_visible()
+
+    @on(FastTable.MarksChanged, "#dmca-table")
+    def _marks_changed(self) -> None:
+        self._update_status()
+
+    def selected_codes(self) -> list[str]:
+        """Codes of the marked rows (in view order), else of the cursor row."""
+        table = self.table
+        marked = table.marked
+        if marked:
+            keys = [k for k in table.visible_keys() if k in marked]
+            keys += sorted(marked.difference(keys))
+        else:
+            keys = [table.cursor_key] if table.cursor_key is not None else []
+        codes: list[str] = []
+        for key in keys:
+            row = table.get_row(key)
+            if row is not None:
+                codes.append(row["code"])
+        return list(dict.fromkeys(codes))
+
+    # -- actions -------------------------------------------------------------------------
+
+    def _copy(self, text: str, what: str) -> None:
+        try:
+            self.app.copy_to_clipboard(text)
+        except Exception:  # noqa: BLE001 - a terminal that refuses OSC 52 must not crash us
+            self.notify("The terminal refused the clipboard.", severity="warning")
+            return
+        self.notify(f"Copied {what}", timeout=2)
+
+    def action_copy_code(self) -> None:
+        """Copy the selected file code(s), one a line."""
+        codes = self.selected_codes()
+        if codes:
+            self._copy("\n".join(codes), codes[0] if len(codes) == 1 else f"{len(codes):,} codes")
+
+    def action_copy_link(self) -> None:
+        """Copy the selected file link(s), one a line."""
+        codes = self.selected_codes()
+        if codes:
+            links = [self.illvid.file_link(code) for code in codes]
+            self._copy("\n".join(links), links[0] if len(links) == 1 else f"{len(links):,} links")
+
+    def action_renew(self) -> None:
+        """Renew the marked files, or the file under the cursor."""
+        codes = self.selected_codes()
+        if not codes or self.illvid.client is None:
+            return
+        self._set_results(codes, RENEWING)
+        self._renew(codes)
+
+    def _set_results(self, codes: Sequence[str], cell: Text) -> None:
+        wanted = set(codes)
+        for code in wanted:
+            self._results[code] = cell
+        table = self.table
+        # Keys are codes, except for a second notice on one file ("code#2").
+        updates = [(code, {"result": cell}) for code in wanted if table.get_row(code) is not None]
+        updates += [
+            (key, {"result": cell})
+            for key in table.visible_keys()
+            if "#" in key and key.split("#", 1)[0] in wanted
+        ]
+        table.update_rows(updates)
+
+    @work(group="dmca.renew", exit_on_error=False)
+    async def _renew(self, codes: list[str]) -> None:
+        client = self.illvid.client
+        if client is None:
+            return
+
+        def on_result(code: str, outcome: RenewOutcome) -> None:
+            if outcome is True:
+                cell = RENEWED
+            else:
+                reason = describe_failure(outcome) if isinstance(outcome, IllvidError) else "no"
+                cell = Text(f"✗ {reason}", style="red")
+            self._set_results([code], cell)
+
+        summary = await renew_codes(client, codes, on_result)
+        self.notify(
+            summary.describe(),
+            title="Renew",
+            markup=False,
+            severity="information" if not summary.failed else "warning",
+        )
+
+    def action_export(self) -> None:
+        """Export the rows shown (search and sort applied) to a CSV file."""
+        if not self.table.row_count:
+            self.notify("Nothing to export.", severity="warning")
+            return
+        default = f"~/illvid-dmca-{self.illvid.today().isoformat()}.csv"
+        self.app.push_screen(PathDialog("Export DMCA notices as CSV", default), self._export_to)
+
+    def _export_to(self, path: Path | None) -> None:
+        if path is None:
+            return
+        table = self.table
+        rows = [table.get_row(key) for key in table.visible_keys()]
+        self._export(path, [row for row in rows if row is not None])
+
+    @work(thread=True, group="dmca.export", exit_on_error=False)
+    def _export(self, path: Path, rows: list[Any]) -> None:
+        try:
+            written = write_csv(path, dmca.CSV_HEADER, export_rows(rows))
+        except ExportError as error:
+            self.app.call_from_thread(
+                self.notify, str(error), title="Export", severity="error", markup=False
+            )
+            return
+        self.app.call_from_thread(
+            self.notify, f"{len(rows):,} notices written to {written}", title="Export", markup=False
+        )
+
+
+__all__ = ["COLUMNS", "DaysCell", "DmcaScreen", "Prepared", "export_rows", "prepare_rows"]
