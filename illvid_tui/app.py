@@ -58,6 +58,13 @@ def _section_factory(name: str) -> Callable[[], Screen[Any]]:
     return make
 
 
+def _is_plain_scroller(node: object) -> bool:
+    """Textual's own scroll containers: their arrow keys are noise on the help screen."""
+    from textual.containers import ScrollableContainer
+
+    return isinstance(node, ScrollableContainer) and type(node).__module__.startswith("textual.")
+
+
 class CrashReport(Exception):
     """What Textual shows instead of its traceback with local variables.
 
@@ -280,6 +287,8 @@ class IllvidApp(App[None]):
             self.connection = ("retrying", event.describe())
         elif isinstance(event, CallFinished):
             error = event.error
+            if self.connection[0] == "rejected" and event.op != "account_info":
+                return  # only account_info tells whether the key is good again
             if error is None:
                 self.connection = ("ok", "connected")
             elif isinstance(error, PermissionDeniedError) and event.op == "account_info":
@@ -308,7 +317,7 @@ class IllvidApp(App[None]):
         order: list[tuple[bool, tuple[str, str]]] = []
         for active in self.active_bindings.values():
             binding = active.binding
-            if not binding.description:
+            if not binding.description or _is_plain_scroller(active.node):
                 continue
             ident = (binding.description, binding.id or "")
             if ident not in rows:

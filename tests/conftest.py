@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+import json
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import keyring
+import keyring.backends.fail
+import keyring.backends.null
 import pytest
+from keyring.backend import KeyringBackend
+from keyring.errors import PasswordDeleteError
 
 from illvid_tui.app import IllvidApp
 from illvid_tui.core.settings import Settings
@@ -50,3 +56,59 @@ def make_app(emulator: Emulator, settings: Settings) -> Callable[..., IllvidApp]
         return create_demo_app(app_settings, emulator=emulator, **kwargs)
 
     return make
+
+
+class JsonKeyring(KeyringBackend):
+    """A real keyring backend that keeps its entries in a JSON file (tests only)."""
+
+    priority = 1  # type: ignore[assignment]
+
+    def __init__(self, path: Path) -> None:
+        super().__init__()
+        self.path = path
+
+    def _entries(self) -> dict[str, str]:
+        if not self.path.exists():
+            return {}
+        data: dict[str, str] = json.loads(self.path.read_text())
+        return data
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self._entries().get(f"{service}\0{username}")
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        entries = self._entries()
+        entries[f"{service}\0{username}"] = password
+        self.path.write_text(json.dumps(entries))
+
+    def delete_password(self, service: str, username: str) -> None:
+        entries = self._entries()
+        if entries.pop(f"{service}\0{username}", None) is None:
+            raise PasswordDeleteError(username)
+        self.path.write_text(json.dumps(entries))
+
+
+@pytest.fixture(autouse=True)
+def _isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
+    """No test sees the user's credentials, keyring or folders."""
+    for name in ("ILLVID_API_KEY", "ILLVID_API_LOGIN", "ILLVID_BASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+    for name in ("XDG_STATE_HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME"):
+        monkeypatch.setenv(name, str(tmp_path / "xdg" / name.lower()))
+    keyring.set_keyring(keyring.backends.null.Keyring())
+    yield
+    keyring.set_keyring(keyring.backends.null.Keyring())
+
+
+@pytest.fixture
+def json_keyring(tmp_path: Path) -> JsonKeyring:
+    """A file-based keyring in tmp_path, selected for this test."""
+    backend = JsonKeyring(tmp_path / "keyring.json")
+    keyring.set_keyring(backend)
+    return backend
+
+
+@pytest.fixture
+def no_keyring() -> None:
+    """The headless case: keyring's fail backend (every call raises NoKeyringError)."""
+    keyring.set_keyring(keyring.backends.fail.Keyring())

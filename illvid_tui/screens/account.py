@@ -94,6 +94,7 @@ class AccountScreen(Screen[None]):
         self.upload_server: str | None = None
         self.server_problem: str = ""
         self.refreshed: str = ""
+        self._loading = False
 
     @property
     def illvid(self) -> IllvidApp:
@@ -113,12 +114,18 @@ class AccountScreen(Screen[None]):
     def on_mount(self) -> None:
         self._show_fields()
         self.watch(self.app, "account_id", self._account_changed)
+        self.watch(self.app, "connection", self._connection_changed, init=False)
 
     def _account_changed(self, account_id: str | None) -> None:
         if account_id is None:
             self._show_problem("Not signed in yet: waiting for the login and key.", wait=True)
         else:
             self.action_refresh()
+
+    def _connection_changed(self, value: tuple[str, str]) -> None:
+        state, detail = value
+        if state == "retrying" and self._loading:
+            self._show_problem(f"Waiting: {detail}…", wait=True)
 
     # -- actions -------------------------------------------------------------
 
@@ -142,9 +149,13 @@ class AccountScreen(Screen[None]):
         client = self.illvid.client
         if client is None:
             return
-        info_result, server_result = await asyncio.gather(
-            client.account_info(), client.get_upload_server(), return_exceptions=True
-        )
+        self._loading = True
+        try:
+            info_result, server_result = await asyncio.gather(
+                client.account_info(), client.get_upload_server(), return_exceptions=True
+            )
+        finally:
+            self._loading = False
         if isinstance(server_result, BaseException):
             if not isinstance(server_result, IllvidError):
                 raise server_result

@@ -1,0 +1,73 @@
+"""Credentials: env, real keyring backends (file-based, fail), the opt-in plain file."""
+
+from __future__ import annotations
+
+import stat
+from pathlib import Path
+
+import pytest
+from conftest import JsonKeyring
+
+from illvid_tui.core import credentials as creds
+from illvid_tui.core.credentials import Credentials
+
+URL = "https://illvid.com/api"
+SECRET = "k3y-very-secret-123"
+
+
+def test_repr_and_str_never_show_the_key() -> None:
+    c = Credentials("smith", SECRET)
+    assert SECRET not in repr(c)
+    assert SECRET not in str(c)
+    assert SECRET not in f"{c}"
+    assert c.key == SECRET
+
+
+def test_env_wins_and_key_alone_is_enough() -> None:
+    assert creds.from_env({}) is None
+    found = creds.from_env({"ILLVID_API_KEY": f" {SECRET} "})
+    assert found is not None and found.key == SECRET and found.login == ""
+    both = creds.from_env({"ILLVID_API_KEY": SECRET, "ILLVID_API_LOGIN": "smith"})
+    assert both is not None and both.login == "smith" and both.source == "env"
+
+
+def test_keyring_round_trip_and_forget(json_keyring: JsonKeyring) -> None:
+    assert creds.load(URL).credentials is None
+    assert creds.save(Credentials("smith", SECRET), URL) is True
+    loaded = creds.load(URL)
+    assert loaded.credentials == Credentials("smith", SECRET)
+    assert loaded.credentials is not None and loaded.credentials.source == "keyring"
+    # One entry per host: another API host has none.
+    assert creds.load("https://other.example/api").credentials is None
+    assert creds.forget(URL) == ["keyring"]
+    assert creds.load(URL).credentials is None
+    assert creds.forget(URL) == []
+
+
+def test_no_keyring_backend_is_reported_not_raised(no_keyring: None, tmp_path: Path) -> None:
+    loaded = creds.load(URL, tmp_path / "none.json")
+    assert loaded.credentials is None
+    assert loaded.no_keyring is True
+    assert creds.save(Credentials("smith", SECRET), URL) is False
+    assert creds.forget(URL) == []
+
+
+def test_plain_file_is_0600_and_read_after_the_keyring(no_keyring: None, tmp_path: Path) -> None:
+    path = tmp_path / "config" / "credentials.json"
+    path.parent.mkdir()
+    path.write_text("{}")
+    path.chmod(0o644)  # an existing, too-open file gets tightened
+    creds.write_plain_file(path, Credentials("smith", SECRET))
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    loaded = creds.load(URL, path)
+    assert loaded.credentials == Credentials("smith", SECRET)
+    assert loaded.no_keyring is True
+    assert creds.forget(URL, path) == [str(path)]
+    assert not path.exists()
+
+
+@pytest.mark.parametrize("text", ["not json", '{"login": "x"}', "[1, 2]"])
+def test_unreadable_plain_file_is_ignored(tmp_path: Path, text: str) -> None:
+    path = tmp_path / "c.json"
+    path.write_text(text)
+    assert creds.read_plain_file(path) is None
