@@ -1,0 +1,182 @@
+"""The shell: sections, help, palette, keymap, worker failures, crashes without leaks."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from textual.command import CommandPalette
+
+from illvid_tui.app import CrashReport, IllvidApp
+from illvid_tui.core.settings import Settings
+from illvid_tui.emulator import DEMO_KEY
+from illvid_tui.screens.account import AccountScreen
+from illvid_tui.screens.help import HelpScreen
+
+SIZE = (100, 30)
+
+
+async def test_sections_switch_on_1_to_4(make_app: Callable[..., IllvidApp]) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, AccountScreen)
+        seen = []
+        for key, mode in (("2", "uploads"), ("4", "dmca"), ("1", "account"), ("3", "files")):
+            await pilot.press(key)
+            await pilot.pause()
+            seen.append((app.current_mode, app.screen.title))
+            assert app.current_mode == mode
+        assert seen[2] == ("account", "Account")
+
+
+async def test_start_screen_from_settings(make_app: Callable[..., IllvidApp]) -> None:
+    app = make_app(screen="dmca")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert app.current_mode == "dmca"
+
+
+async def test_help_lists_the_screens_bindings_with_ids(
+    make_app: Callable[..., IllvidApp],
+) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        ids = [row[2] for row in app.screen.rows]
+        assert "account.refresh" in ids and "app.quit" in ids
+        # The screen's own keys come before the global ones.
+        assert ids.index("account.refresh") < ids.index("app.account")
+        assert not any(r[1] == "Scroll Up" for r in app.screen.rows)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, AccountScreen)
+
+
+async def test_palette_offers_sections_by_name(make_app: Callable[..., IllvidApp]) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        assert titles[:4] == ["Account", "Uploads", "Files", "DMCA"]
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        assert isinstance(app.screen, CommandPalette)
+        await pilot.press(*"uploads")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.current_mode == "uploads"
+
+
+async def test_user_keymap_remaps_by_binding_id(
+    make_app: Callable[..., IllvidApp], settings: Settings, emulator: object
+) -> None:
+    settings.config_dir.mkdir(parents=True)
+    settings.keymap_path.write_text('"app.uploads" = "u"\n"account.refresh" = ["f5", "r"]\n')
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("2")
+        await pilot.pause()
+        assert app.current_mode == "account"  # 2 no longer switches
+        await pilot.press("u")
+        await pilot.pause()
+        assert app.current_mode == "uploads"
+
+
+async def test_bad_keymap_is_reported_not_fatal(
+    make_app: Callable[..., IllvidApp], settings: Settings
+) -> None:
+    settings.config_dir.mkdir(parents=True)
+    settings.keymap_path.write_text("this is = not toml [")
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert any("not valid TOML" in n.message for n in app._notifications)
+        await pilot.press("2")
+        assert app.current_mode == "uploads"
+
+
+async def test_unexpected_worker_error_notifies_and_logs_redacted(
+    make_app: Callable[..., IllvidApp], settings: Settings
+) -> None:
+    app = make_app()
+
+    class Boom(Exception):
+        pass
+
+    async def failing() -> None:
+        raise Boom(f"failed with key={DEMO_KEY}")
+
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        worker = app.run_worker(failing(), group="test.boom", exit_on_error=False)
+        with pytest.raises(Exception):  # noqa: B017 - WorkerFailed wraps Boom
+            await worker.wait()
+        await pilot.pause()
+        assert app.is_running  # the app goes on
+        messages = [n.message for n in app._notifications]
+        assert any("Boom" in m for m in messages)
+        assert not any(DEMO_KEY in m for m in messages)
+    log_text = settings.log_path.read_text()
+    assert "Boom" in log_text and "Traceback" in log_text
+    assert DEMO_KEY not in log_text
+
+
+async def test_crash_is_reported_without_locals_and_fails(
+    make_app: Callable[..., IllvidApp], settings: Settings
+) -> None:
+    app = make_app()
+
+    def crash() -> None:
+        secret_local = DEMO_KEY  # noqa: F841 - Textual's crash screen would print this
+        raise RuntimeError(f"broken with {DEMO_KEY}")
+
+    with pytest.raises(CrashReport) as caught:
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            app.call_later(crash)
+            await pilot.pause()
+    assert app.return_code == 1
+    assert DEMO_KEY not in str(caught.value)
+    assert "RuntimeError" in str(caught.value)
+    log_text = settings.log_path.read_text()
+    assert "RuntimeError" in log_text and DEMO_KEY not in log_text
+
+
+def test_real_crash_exits_non_zero_and_prints_no_key(tmp_path: Path) -> None:
+    script = textwrap.dedent(
+        f"""
+        import sys
+        from pathlib import Path
+        from illvid_tui.core.settings import Settings
+        from illvid_tui.demo import create_demo_app
+
+        app = create_demo_app(Settings.in_dir(Path({str(tmp_path)!r})))
+
+        def crash():
+            key_in_a_local = {DEMO_KEY!r}
+            raise RuntimeError("boom " + key_in_a_local)
+
+        app.call_later(lambda: app.set_timer(0.3, crash))
+        app.run(headless=True)
+        sys.exit(app.return_code or 0)
+        """
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 1
+    output = done.stdout + done.stderr
+    assert "unexpected error" in output
+    assert DEMO_KEY not in output
+    assert "key_in_a_local" not in output  # no locals printed
+    assert DEMO_KEY not in (tmp_path / "log" / "illvid-tui.log").read_text()

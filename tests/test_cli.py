@@ -1,0 +1,89 @@
+"""The command line: options, env, errors as one line with status 2."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from illvid_tui import __version__, cli
+from illvid_tui.core.settings import DEFAULT_BASE_URL, DEMO_BASE_URL
+
+
+def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "illvid_tui", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, **(env or {})},
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["--screen", "nope"], "invalid choice: 'nope'"),
+        (["--base-url", "http://example.com/api"], "plain http:// is refused"),
+        (["--base-url", "ftp://example.com"], "must start with https://"),
+        (["--key", "x"], "unrecognized arguments: --key"),
+    ],
+)
+def test_bad_options_are_one_line_and_status_2(args: list[str], expected: str) -> None:
+    done = run_cli(*args)
+    assert done.returncode == 2
+    assert expected in done.stderr
+    assert "Traceback" not in done.stderr
+    assert done.stderr.strip().splitlines()[-1].startswith("illvid-tui: error:")
+
+
+def test_bad_url_from_env_is_status_2() -> None:
+    done = run_cli(env={"ILLVID_BASE_URL": "http://illvid.com/api"})
+    assert done.returncode == 2
+    assert "bad base URL" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_version_and_help() -> None:
+    assert run_cli("--version").stdout.strip() == f"illvid-tui {__version__}"
+    done = run_cli("--help")
+    assert done.returncode == 0
+    for option in ("--demo", "--base-url", "--screen", "--low-bandwidth", "ILLVID_API_KEY"):
+        assert option in done.stdout
+
+
+def test_parse_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    s = cli.parse([])
+    assert s.base_url == DEFAULT_BASE_URL and s.start_screen == "account" and not s.demo
+    assert s.state_dir == tmp_path / "xdg" / "xdg_state_home" / "illvid-tui"
+    assert s.config_dir == tmp_path / "xdg" / "xdg_config_home" / "illvid-tui"
+    assert not s.state_dir.exists()  # nothing created by reading settings
+    demo = cli.parse(["--demo", "--screen", "uploads", "--low-bandwidth"])
+    assert demo.demo and demo.base_url == DEMO_BASE_URL and demo.start_screen == "uploads"
+    assert demo.low_bandwidth
+    monkeypatch.setenv("ILLVID_BASE_URL", "https://env.example/api")
+    assert cli.parse([]).base_url == "https://env.example/api"
+    assert cli.parse(["--base-url", "https://opt.example/api"]).base_url.startswith("https://opt")
+
+
+def test_low_bandwidth_sets_fps_mouse_and_animations(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: dict[str, object] = {}
+
+    class FakeApp:
+        return_code = 0
+
+        def run(self, **kwargs: object) -> None:
+            calls.update(kwargs)
+
+    for name in ("TEXTUAL_FPS", "TEXTUAL_ANIMATIONS"):
+        monkeypatch.setenv(name, "")  # so monkeypatch restores the real value afterwards
+        monkeypatch.delenv(name)
+    monkeypatch.setattr("illvid_tui.demo.create_demo_app", lambda settings: FakeApp())
+    with pytest.raises(SystemExit) as done:
+        cli.main(["--demo", "--low-bandwidth"])
+    assert done.value.code == 0
+    assert calls == {"mouse": False}
+    assert os.environ["TEXTUAL_FPS"] == cli.LOW_BANDWIDTH_FPS
+    assert os.environ["TEXTUAL_ANIMATIONS"] == "none"
