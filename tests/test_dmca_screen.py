@@ -277,7 +277,7 @@ async def test_renew_marked_rows_including_a_404(make_app: MakeApp, emulator: Em
         live = [
             k
             for k in table.visible_keys()
-            if k in emulator.files and table.get_row(k)["expires"].isoformat() >= today  # type: ignore[index]
+            if k in emulator.files and table.get_row(k)["expires"] >= today  # type: ignore[index]
         ]
         kept, gone = live[0], live[1]
         emulator.delete_file(gone)

@@ -106,11 +106,6 @@ def totals(urgencies: Iterable[Urgency]) -> Totals:
 CSV_HEADER = ("file_code", "notice_date", "expiry_date", "days_left", "renew_result")
 
 
-def iso(value: dt.date | None) -> str:
-    """A date as YYYY-MM-DD, or "" when unknown."""
-    return "" if value is None else value.isoformat()
-
-
 __all__ = [
     "CSV_HEADER",
     "MARKERS",
@@ -120,7 +115,6 @@ __all__ = [
     "Urgency",
     "days_left",
     "format_days",
-    "iso",
     "parse_date_filter",
     "totals",
     "urgency",

@@ -27,7 +27,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, Label, Static
 
 from illvid_tui.api.errors import IllvidError
-from illvid_tui.api.models import parse_dmca_list
+from illvid_tui.api.models import parse_date, parse_dmca_list
 from illvid_tui.core import dmca
 from illvid_tui.core.export import ExportError, write_csv
 from illvid_tui.core.renew import RenewOutcome, describe_failure, renew_codes
@@ -59,9 +59,13 @@ class DaysCell(Text):
         self.level = level
 
 
-def _days_sort_key(cell: Any) -> Any:
+def _days_sort_key(cell: Any) -> int:
+    # A plain int (not a tuple) keeps list.sort on its fast path; unknown sorts as far future.
     days = getattr(cell, "days", None)
-    return (1, 0) if days is None else (0, days)
+    return _NEVER if days is None else int(days)
+
+
+_NEVER = 10**9
 
 
 RENEWING = Text("… renewing", style="italic")
@@ -87,18 +91,42 @@ class Prepared:
 
 
 def prepare_rows(raw: Any, today: dt.date, results: dict[str, Text]) -> Prepared:
-    """Parse `files_dmca`'s result and build one row per notice, in one pass.
+    """Turn `files_dmca`'s raw result into one row per notice, in one pass.
 
     Keys are file codes; a code with several notices gets "code#2", "code#3".
-    `results` are renew results kept from before, shown again.
+    `results` are renew results kept from before, shown again. Each distinct
+    date string is parsed once and each distinct expiry date gets one shared
+    days-left cell: 50,000 notices carry only a few hundred dates. Dates are
+    kept as ISO text, which sorts like the date and several times faster.
     """
-    notices = parse_dmca_list(raw)
-    per_date = Counter(n.expires for n in notices)
-    cells = {expires: DaysCell(dmca.days_left(expires, today)) for expires in per_date}
+    try:
+        return _prepare(_plain_items(raw), today, results)
+    except TypeError:  # a date that is not text (unhashable): the tolerant path
+        items = [(n.file_code, n.created, n.expires) for n in parse_dmca_list(raw)]
+        return _prepare(items, today, results)
+
+
+def _prepare(
+    items: list[tuple[str, Any, Any]], today: dt.date, results: dict[str, Text]
+) -> Prepared:
+    dates: dict[Any, tuple[str | None, dt.date | None]] = {}
+    cells: dict[dt.date | None, DaysCell] = {}
+    per_cell: Counter[dt.date | None] = Counter()
     rows: list[tuple[str, dict[str, Any]]] = []
     seen: set[str] = set()
-    for notice in notices:
-        code = key = notice.file_code
+    for code, created_raw, expires_raw in items:
+        created = dates.get(created_raw)
+        if created is None:
+            created = dates[created_raw] = _read_date(created_raw)
+        expires = dates.get(expires_raw)
+        if expires is None:
+            expires = dates[expires_raw] = _read_date(expires_raw)
+        expiry_date = expires[1]
+        cell = cells.get(expiry_date)
+        if cell is None:
+            cell = cells[expiry_date] = DaysCell(dmca.days_left(expiry_date, today))
+        per_cell[expiry_date] += 1
+        key = code
         if key in seen:
             number = 2
             while f"{code}#{number}" in seen:
@@ -107,17 +135,40 @@ def prepare_rows(raw: Any, today: dt.date, results: dict[str, Text]) -> Prepared
         seen.add(key)
         row = {
             "code": code,
-            "created": notice.created,
-            "expires": notice.expires,
-            "days": cells[notice.expires],
+            "created": created[0],
+            "expires": expires[0],
+            "days": cell,
             "result": results.get(code),
         }
         rows.append((key, row))
-    levels = Counter[dmca.Urgency]()
-    for expires, count in per_date.items():
-        levels[cells[expires].level] += count
+    levels: Counter[dmca.Urgency] = Counter()
+    for expiry_date, count in per_cell.items():
+        levels[cells[expiry_date].level] += count
     totals = dmca.Totals(len(rows), levels["soon"], levels["expired"])
     return Prepared(rows, totals)
+
+
+def _read_date(raw: Any) -> tuple[str | None, dt.date | None]:
+    value = parse_date(raw)
+    return (None if value is None else value.isoformat()), value
+
+
+def _plain_items(raw: Any) -> list[tuple[str, Any, Any]]:
+    """(code, created, expiry) per notice, dates still raw.
+
+    The usual answer (a list of plain objects) is read directly; any other
+    shape goes through the client's tolerant parser.
+    """
+    if isinstance(raw, list) and all(type(item) is dict for item in raw):
+        return [
+            (
+                code if type(code := item.get("file_code")) is str else str(code or ""),
+                item.get("dmca_created"),
+                item.get("dmca_expire"),
+            )
+            for item in raw
+        ]
+    return [(n.file_code, n.created, n.expires) for n in parse_dmca_list(raw)]
 
 
 def export_rows(rows: Sequence[Any]) -> list[tuple[object, ...]]:
@@ -128,8 +179,8 @@ def export_rows(rows: Sequence[Any]) -> list[tuple[object, ...]]:
         out.append(
             (
                 row["code"],
-                dmca.iso(row["created"]),
-                dmca.iso(row["expires"]),
+                row["created"] or "",
+                row["expires"] or "",
                 getattr(row["days"], "days", None),
                 result.plain if isinstance(result, Text) else (result or ""),
             )
