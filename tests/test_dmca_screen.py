@@ -342,3 +342,68 @@ async def test_export_writes_the_rows_shown(
     assert first[1:3] == [notice["dmca_created"], notice["dmca_expire"]]
     expected_days = (dt.date.fromisoformat(notice["dmca_expire"]) - app.today()).days
     assert int(first[3]) == expected_days
+
+
+def test_prepare_rows_reads_other_answer_shapes() -> None:
+    item = {"file_code": "aaa111bbb222", "dmca_created": "2026-01-20", "dmca_expire": "2026-02-03"}
+    wrapped = prepare_rows({"files": [item]}, dt.date(2026, 1, 31), {})
+    assert [key for key, _ in wrapped.rows] == ["aaa111bbb222"]
+    assert wrapped.rows[0][1]["days"].plain == "! 3 days"
+    odd = {**item, "dmca_created": ["2026-01-20"]}  # unhashable: the tolerant path
+    assert prepare_rows([odd], dt.date(2026, 1, 31), {}).rows[0][1]["created"] is None
+    assert prepare_rows(None, dt.date(2026, 1, 31), {}).rows == []
+
+
+async def test_a_failed_load_is_shown_in_place(make_app: MakeApp, emulator: Emulator) -> None:
+    app = make_app("dmca")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        rows = table_of(app).total_count
+        emulator.fail_next("files_dmca", 403)
+        await pilot.press("r")
+        await settle(app, pilot)
+        assert "Permission denied (403)" in status_of(app)
+        assert table_of(app).total_count == rows  # what was shown stays
+
+
+async def test_renew_results_survive_a_reload(make_app: MakeApp, emulator: Emulator) -> None:
+    app = make_app("dmca")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        table = table_of(app)
+        key = table.cursor_key
+        assert key is not None
+        await pilot.press("n")
+        await settle(app, pilot)
+        before = table.get_row(key)["result"]  # type: ignore[index]
+        await pilot.press("o")
+        await settle(app, pilot)
+        assert dmca_requests(emulator)[-1]["order"] == "up"
+        assert table.get_row(key)["result"] is before  # type: ignore[index]
+
+
+async def test_path_dialog_refuses_a_missing_folder_then_accepts(tmp_path: Path) -> None:
+    from textual.app import App
+
+    results: list[Path | None] = []
+
+    class Host(App[None]):
+        def on_mount(self) -> None:
+            default = str(tmp_path / "nope" / "x.csv")
+            self.push_screen(PathDialog("Export CSV", default), results.append)
+
+    app = Host()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("enter")
+        error = str(app.screen.query_one("#path-error", Static).render())
+        assert "does not exist" in error
+        assert isinstance(app.screen, PathDialog)  # still open to fix the path
+        app.screen.query_one("#path-input", Input).value = "~/x.csv"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert results == [Path("~/x.csv").expanduser()]
+        app.push_screen(PathDialog("Export CSV", "x.csv"), results.append)
+        await pilot.pause()
+        await pilot.press("escape")
+        await pilot.pause()
+    assert results[-1] is None

@@ -75,7 +75,7 @@ COLUMNS = (
     Column("code", "file code", width=14, shorten="middle"),
     Column("created", "notice date", width=11),
     Column("expires", "expiry date", width=11),
-    Column("days", "days left", width=10, sort_key=_days_sort_key),
+    Column("days", "days left", width=11, sort_key=_days_sort_key),
     Column("result", "renew result"),
 )
 #: What `s` cycles through, and the readable name of each.

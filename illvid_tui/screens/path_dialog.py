@@ -20,6 +20,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
 from illvid_tui.core.export import ExportError, check_path
+from illvid_tui.widgets.path_input import PathInput
 
 
 class PathDialog(ModalScreen[Path | None]):
@@ -61,13 +62,13 @@ class PathDialog(ModalScreen[Path | None]):
         super().__init__()
         self.title_text = title
         self.default = default
-        self.help_text = help_text or "Enter saves, Escape cancels. ~ means your home folder."
+        self.help_text = help_text or "Enter saves, Tab completes, Escape cancels. ~ is home."
 
     def compose(self) -> ComposeResult:
         with Vertical(id="path-box") as box:
             box.border_title = self.title_text
             yield Label(self.help_text, id="path-help")
-            yield Input(value=self.default, placeholder="path/to/file", id="path-input")
+            yield PathInput(value=self.default, placeholder="path/to/file", id="path-input")
             yield Static("", id="path-error", markup=False)
             with Horizontal(id="path-buttons"):
                 yield Button("Save", variant="primary", id="path-ok")
