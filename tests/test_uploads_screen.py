@@ -201,7 +201,7 @@ async def test_unknown_outcome_is_marked_and_sent_again_only_on_purpose(
         await pilot.press("escape")
         await pilot.pause()
         [job] = poller_of(app).jobs.values()
-        assert status_text(app, job.key) == "? unknown outcome"
+        assert status_text(app, job.key) == "? unknown"
         await poller_of(app).cycle(force=True)
         assert sum(1 for r in emulator.requests if r.op == "upload_url") == 1
         await pilot.press("R")

@@ -44,6 +44,8 @@ INTERVALS: tuple[float, ...] = (2, 3, 5, 10, 15, 30, 60, 120, 300)
 DEFAULT_INTERVAL = 5.0
 #: A newly queued job is first checked this many seconds after its queue id came.
 NEW_JOB_DELAY = 2.0
+#: Shortest gap between two cycles (a cycle for new jobs may come before the interval).
+MIN_GAP = 1.0
 #: Wait after a 509 when the server announces none.
 DEFAULT_509_WAIT = 60.0
 #: Longest wait between two checks of one job (error backoff included).
@@ -162,6 +164,9 @@ class Poller:
         self._subscribers: list[Subscriber] = []
         self._wake = asyncio.Event()
         self._force = False
+        #: Jobs queued but not checked yet: they may jump the interval.
+        self._fresh: set[str] = set()
+        self._last_start: float | None = None
         self._lock = asyncio.Lock()
         self._sending = 0
 
@@ -284,7 +289,8 @@ class Poller:
             if self.paused or self.blocked:
                 continue
             force, self._force = self._force, False
-            if force or self._due_keys(self._clock()):
+            at = self._next_cycle_at()
+            if force or (at is not None and at <= self._clock()):
                 try:
                     await self.cycle(force=force)
                 except Exception:  # noqa: BLE001 - monitoring must outlive one bad cycle
@@ -306,9 +312,19 @@ class Poller:
             return max(0.0, self.blocked_until - now)
         if self._force:
             return 0.0
+        at = self._next_cycle_at()
+        return None if at is None else max(0.0, at - now)
+
+    def _next_cycle_at(self) -> float | None:
+        """When the next cycle is due: one an interval, or sooner for new jobs."""
         if not self._due:
             return None
-        return max(0.0, min(self._due.values()) - now)
+        last = self._last_start if self._last_start is not None else float("-inf")
+        at = max(min(self._due.values()), last + self.interval)
+        fresh = [self._due[k] for k in self._fresh if k in self._due]
+        if fresh:
+            at = min(at, max(min(fresh), last + MIN_GAP))
+        return at
 
     def _due_keys(self, now: float) -> list[str]:
         # Gather jobs due within half an interval too, so checks land in fewer cycles.
@@ -316,7 +332,8 @@ class Poller:
         due = [(t, k) for k, t in self._due.items() if t <= horizon]
         if not due or min(due)[0] > now:
             return []
-        due.sort()
+        # New jobs first, then the longest waiting; at most `max_rate` a second on average.
+        due.sort(key=lambda item: (item[1] not in self._fresh, item[0]))
         budget = max(1, int(self.max_rate * self.interval))
         return [k for _, k in due[:budget]]
 
@@ -329,6 +346,7 @@ class Poller:
         """Check the jobs that are due (all running ones when `force`); store, then post."""
         async with self._lock:
             started = self._clock()
+            self._last_start = started
             self._unblock_if_over()
             if self.blocked:
                 return CycleStats(0, 0, 0, len(self._due), 0.0)
@@ -337,6 +355,7 @@ class Poller:
             else:
                 keys = self._due_keys(started)
             jobs = [self.jobs[k] for k in keys if k in self.jobs]
+            self._fresh.difference_update(keys)
             answers: list[tuple[Job, UploadStatus]] = []
             failures: list[tuple[Job, IllvidError]] = []
             pending = iter(jobs)
@@ -493,6 +512,7 @@ class Poller:
                     queued = self.store.mark_queued(job.id, queue_id, self._wall())
                     self._put(queued, job.key)
                     self._due[queued.key] = self._clock() + NEW_JOB_DELAY
+                    self._fresh.add(queued.key)
                     self._wake.set()
                     report.queued += 1
                 progress()
@@ -527,6 +547,7 @@ class Poller:
             self.jobs.pop(job.key, None)
             self._due.pop(job.key, None)
             self._fails.pop(job.key, None)
+            self._fresh.discard(job.key)
         if gone:
             self._changed(removed=[j.key for j in gone])
         return len(gone)

@@ -69,9 +69,9 @@ class AddUrlsScreen(ModalScreen[SendReport | None]):
         width: 90%; max-width: 120; height: auto; max-height: 90%;
         border: round $accent; background: $surface; padding: 0 1;
     }
-    AddUrlsScreen #add-urls { height: 8; border: round $panel-lighten-2; }
+    AddUrlsScreen #add-urls { height: 7; border: round $panel-lighten-2; }
     AddUrlsScreen #add-urls:focus { border: round $accent; }
-    AddUrlsScreen #add-folder-row { height: 1; margin-top: 1; }
+    AddUrlsScreen #add-folder-row { height: 1; }
     AddUrlsScreen #add-folder-row Label { width: auto; padding-right: 1; }
     AddUrlsScreen #add-folder { border: none; height: 1; padding: 0; width: 1fr; }
     AddUrlsScreen #add-summary { height: 1; margin-top: 1; text-style: bold; }
@@ -82,7 +82,7 @@ class AddUrlsScreen(ModalScreen[SendReport | None]):
     AddUrlsScreen #add-progress-row ProgressBar { width: 34; }
     AddUrlsScreen #add-progress-label { width: 1fr; }
     AddUrlsScreen #add-report { height: auto; }
-    AddUrlsScreen #add-buttons { height: 3; align-horizontal: right; }
+    AddUrlsScreen #add-buttons { height: 1; margin-top: 1; align-horizontal: right; }
     AddUrlsScreen #add-buttons Button { margin-left: 1; }
     AddUrlsScreen .hidden { display: none; }
     """
@@ -112,8 +112,8 @@ class AddUrlsScreen(ModalScreen[SendReport | None]):
                 yield Static("", id="add-progress-label", markup=False)
             yield Static("", id="add-report", markup=False, classes="hidden")
             with Horizontal(id="add-buttons"):
-                yield Button("Queue (ctrl+s)", id="add-queue", variant="primary")
-                yield Button("Close (esc)", id="add-close")
+                yield Button("Queue (ctrl+s)", id="add-queue", variant="primary", compact=True)
+                yield Button("Close (esc)", id="add-close", compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#add-urls", TextArea).focus()
@@ -227,7 +227,7 @@ class ConfirmScreen(ModalScreen[bool]):
         width: 64; height: auto; border: round $warning; background: $surface; padding: 0 1;
     }
     ConfirmScreen #confirm-text { height: auto; margin-bottom: 1; }
-    ConfirmScreen #confirm-buttons { height: 3; align-horizontal: right; }
+    ConfirmScreen #confirm-buttons { height: 1; align-horizontal: right; }
     ConfirmScreen #confirm-buttons Button { margin-left: 1; }
     """
 
@@ -240,8 +240,8 @@ class ConfirmScreen(ModalScreen[bool]):
         with Vertical(id="confirm-box"):
             yield Static(self.question, id="confirm-text", markup=False)
             with Horizontal(id="confirm-buttons"):
-                yield Button(f"{self.yes} (y)", id="confirm-yes", variant="warning")
-                yield Button("Cancel (n)", id="confirm-no")
+                yield Button(f"{self.yes} (y)", id="confirm-yes", variant="warning", compact=True)
+                yield Button("Cancel (n)", id="confirm-no", compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#confirm-yes", Button).focus()

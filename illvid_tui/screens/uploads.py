@@ -67,7 +67,7 @@ def status_cell(job: Job) -> Text:
     if job.state is JobState.SENDING:
         return Text("… sending", style="dim")
     if job.state is JobState.UNKNOWN:
-        return Text("? unknown outcome", style="bold yellow")
+        return Text("? unknown", style="bold yellow")
     if job.state is JobState.DONE:
         return Text(f"✓ {word or 'done'}", style="green")
     if job.state is JobState.FAILED:
