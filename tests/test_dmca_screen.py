@@ -314,8 +314,10 @@ async def test_copy_code_and_link(make_app: MakeApp, monkeypatch: pytest.MonkeyP
     monkeypatch.setattr(app, "copy_to_clipboard", copied.append)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(app, pilot)
-        key = table_of(app).cursor_key
-        assert key is not None
+        table = table_of(app)
+        await pilot.click(table, offset=(5, 3))  # the mouse picks the third row
+        key = table.cursor_key
+        assert key == table.visible_keys()[2]
         await pilot.press("c", "l")
         assert copied == [key, app.file_link(key)]
 
