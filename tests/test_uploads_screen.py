@@ -343,3 +343,28 @@ async def test_a_second_app_on_the_same_database_sees_every_job(
         emulator.advance(60)
         await poller_of(second).cycle(force=True)
         assert all(j.state is JobState.DONE for j in poller_of(second).store.jobs())
+
+
+async def test_escape_while_sending_stops_and_keeps_the_rest(
+    make_app: MakeApp, emulator: Emulator
+) -> None:
+    app = make_app("uploads")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        emulator.faults.slow_ops["upload_url"] = 0.2
+        await add_urls(pilot, "\n".join(f"https://e.com/{i}.mp4" for i in range(40)))
+        await pilot.press("ctrl+s")
+        async with asyncio.timeout(10):
+            while not poller_of(app).store.jobs():
+                await asyncio.sleep(0.02)
+        await pilot.press("escape")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, AddUrlsScreen) and dialog.report is not None
+        report = dialog.report
+        assert report.not_sent and report.queued + len(report.not_sent) == 40
+        left = dialog.query_one("#add-urls", TextArea).text.splitlines()
+        assert left == report.not_sent
+        stored = poller_of(app).store.jobs()
+        assert len(stored) == report.queued and all(j.queue_id for j in stored)
+        assert "not sent" in str(dialog.query_one("#add-report", Static).render())

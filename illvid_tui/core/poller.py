@@ -525,7 +525,7 @@ class Poller:
             self._state_changed()
         return report
 
-    def resend(self, keys: Iterable[str]) -> list[Job]:
+    def resendable(self, keys: Iterable[str]) -> list[Job]:
         """The failed or unknown jobs among `keys` that may be sent again."""
         return [
             self.jobs[k]

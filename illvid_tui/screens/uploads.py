@@ -465,7 +465,7 @@ class UploadsScreen(Screen[None]):
         poller = self._need_poller()
         if poller is None:
             return
-        jobs = poller.resend(j.key for j in self._selected())
+        jobs = poller.resendable(j.key for j in self._selected())
         if not jobs:
             self.notify("Only failed or unknown uploads can be sent again.", severity="warning")
             return
