@@ -368,3 +368,27 @@ async def test_escape_while_sending_stops_and_keeps_the_rest(
         stored = poller_of(app).store.jobs()
         assert len(stored) == report.queued and all(j.queue_id for j in stored)
         assert "not sent" in str(dialog.query_one("#add-report", Static).render())
+
+
+async def test_toast_on_another_screen_and_cursor_stays_put(
+    make_app: MakeApp, emulator: Emulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = make_app("uploads")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await queue(pilot, "https://e.com/a.mp4\nhttps://e.com/b.mp4\nhttps://e.com/c.mp4")
+        table = table_of(app)
+        table.move_cursor(table.visible_keys()[1])
+        kept = table.cursor_key
+        await pilot.press("1")  # the Account section
+        await pilot.pause()
+        assert not isinstance(app.screen, UploadsScreen)
+        notes = record_notes(app, monkeypatch)
+        emulator.advance(60)
+        await poller_of(app).cycle(force=True)
+        await pilot.pause()
+        assert any(n.startswith("Uploads finished") and "3 done" in n for n in notes)
+        await pilot.press("2")
+        await pilot.pause()
+        assert table_of(app).cursor_key == kept
+        assert all(status_text(app, k) == "✓ done" for k in table_of(app).visible_keys())
