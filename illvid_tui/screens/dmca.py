@@ -210,17 +210,18 @@ class DmcaScreen(Screen[None]):
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("r", "refresh", "Refresh", id="dmca.refresh"),
+        # Footer order = what matters most first (80 columns show about seven).
+        Binding("slash", "search", "Search", id="dmca.search"),
         Binding("d", "edit_date", "Date", id="dmca.date"),
         Binding("o", "toggle_order", "Order", id="dmca.order"),
-        Binding("slash", "search", "Search", id="dmca.search"),
         Binding("s", "cycle_sort", "Sort", id="dmca.sort"),
-        Binding("S", "reverse_sort", "Reverse", show=False, id="dmca.sort_reverse"),
+        Binding("S", "reverse_sort", "Reverse sort", show=False, id="dmca.sort_reverse"),
         Binding("n", "renew", "Renew", id="dmca.renew"),
+        Binding("e", "export", "Export", id="dmca.export"),
         Binding("c", "copy_code", "Copy code", id="dmca.copy_code"),
         Binding("l", "copy_link", "Copy link", show=False, id="dmca.copy_link"),
-        Binding("e", "export", "Export CSV", id="dmca.export"),
         Binding("a", "mark_all", "Mark all shown", show=False, id="dmca.mark_all"),
+        Binding("r", "refresh", "Refresh", id="dmca.refresh"),
         Binding("escape", "clear", "Clear search/marks", show=False, id="dmca.clear"),
     ]
 
