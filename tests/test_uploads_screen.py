@@ -234,6 +234,10 @@ async def test_509_pauses_all_polling_and_resumes(make_app: MakeApp, emulator: E
         status = str(app.screen.query_one("#uploads-status", Static).render())
         assert "Server busy (509)" in status
         assert app.connection[0] == "retrying" and "509" in app.connection[1]
+        assert app.client is not None
+        await app.client.account_info()  # another call succeeding does not hide the wait
+        await pilot.pause()
+        assert app.connection[0] == "retrying" and "509" in app.connection[1]
         checks = sum(1 for r in emulator.requests if r.op == "check_upload_url")
         await pilot.press("r")
         assert (await poller.cycle(force=True)).requests == 0
@@ -245,6 +249,7 @@ async def test_509_pauses_all_polling_and_resumes(make_app: MakeApp, emulator: E
         assert stats.requests == 2 and not poller.blocked
         assert all(j.state is JobState.DONE for j in poller.jobs.values())
         assert "Server busy" not in str(app.screen.query_one("#uploads-status", Static).render())
+        assert app.connection == ("ok", "connected")
 
 
 async def test_pause_resume_and_interval_keys(make_app: MakeApp) -> None:

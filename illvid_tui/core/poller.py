@@ -600,12 +600,20 @@ def start_poller(app: IllvidApp) -> Poller:
             severity="error" if failed else "information",
         )
 
+    def blocked_text(p: Poller) -> str:
+        until = time.strftime("%H:%M:%S", time.localtime(p.blocked_until_wall or 0))
+        return f"server busy (509): polling resumes at {until}"
+
     def blocked(p: Poller) -> None:
         if p.blocked_until_wall is not None:
-            until = time.strftime("%H:%M:%S", time.localtime(p.blocked_until_wall))
-            app.connection = ("retrying", f"server busy (509): polling resumes at {until}")
+            app.connection = ("retrying", blocked_text(p))
         elif app.connection[0] == "retrying":
             app.connection = ("ok", "connected")
+
+    def connection_changed(value: tuple[str, str]) -> None:
+        # Another call's success must not hide that polling waits for the server.
+        if value[0] == "ok" and poller.blocked:
+            app.connection = ("retrying", blocked_text(poller))
 
     poller = Poller(
         store,
@@ -628,6 +636,7 @@ def start_poller(app: IllvidApp) -> Poller:
             switch_account(poller, UploadStore(app.db, account_id))
 
     app.watch(app, "account_id", account_changed, init=False)
+    app.watch(app, "connection", connection_changed, init=False)
     app.run_worker(
         poller.run(),
         name="uploads poller",
