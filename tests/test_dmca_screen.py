@@ -88,6 +88,7 @@ def test_prepare_rows_shares_cells_counts_totals_and_keys_duplicates() -> None:
     assert first["days"] is second["days"]  # one cell per expiry date
     assert first["days"].plain == "! 1 day"
     assert prepared.rows[2][1]["code"] == "aaa111bbb222"
+    assert prepared.more_keys == {"aaa111bbb222": ["aaa111bbb222#2"]}
     assert prepared.totals == dmca.Totals(notices=4, soon=2, expired=1)
 
 
@@ -409,3 +410,23 @@ async def test_path_dialog_refuses_a_missing_folder_then_accepts(tmp_path: Path)
         await pilot.press("escape")
         await pilot.pause()
     assert results[-1] is None
+
+
+async def test_renew_result_shows_on_every_notice_of_a_file(
+    make_app: MakeApp, emulator: Emulator
+) -> None:
+    code = next(iter(emulator.files))
+    emulator.dmca = [
+        {"file_code": code, "dmca_created": "2026-11-20", "dmca_expire": "2026-12-20"},
+        {"file_code": code, "dmca_created": "2026-11-21", "dmca_expire": "2026-12-21"},
+    ]
+    app = make_app("dmca")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        table = table_of(app)
+        assert sorted(table.visible_keys()) == [code, f"{code}#2"]
+        await pilot.press("n")
+        await settle(app, pilot)
+        assert [r.params["file_code"] for r in emulator.requests if r.op == "file_renew"] == [code]
+        for key in (code, f"{code}#2"):
+            assert table.get_row(key)["result"].plain == "✓ renewed"  # type: ignore[index]

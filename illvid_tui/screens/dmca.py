@@ -14,7 +14,7 @@ import asyncio
 import datetime as dt
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
@@ -88,6 +88,8 @@ class Prepared:
 
     rows: list[tuple[str, dict[str, Any]]]
     totals: dmca.Totals
+    #: Keys of second and later notices on one file, by code ({"abc": ["abc#2"]}).
+    more_keys: dict[str, list[str]] = field(default_factory=dict)
 
 
 def prepare_rows(raw: Any, today: dt.date, results: dict[str, Text]) -> Prepared:
@@ -114,6 +116,7 @@ def _prepare(
     per_cell: Counter[dt.date | None] = Counter()
     rows: list[tuple[str, dict[str, Any]]] = []
     seen: set[str] = set()
+    more_keys: dict[str, list[str]] = {}
     for code, created_raw, expires_raw in items:
         created = dates.get(created_raw)
         if created is None:
@@ -132,6 +135,7 @@ def _prepare(
             while f"{code}#{number}" in seen:
                 number += 1
             key = f"{code}#{number}"
+            more_keys.setdefault(code, []).append(key)
         seen.add(key)
         row = {
             "code": code,
@@ -145,7 +149,7 @@ def _prepare(
     for expiry_date, count in per_cell.items():
         levels[cells[expiry_date].level] += count
     totals = dmca.Totals(len(rows), levels["soon"], levels["expired"])
-    return Prepared(rows, totals)
+    return Prepared(rows, totals, more_keys)
 
 
 def _read_date(raw: Any) -> tuple[str | None, dt.date | None]:
@@ -235,6 +239,7 @@ class DmcaScreen(Screen[None]):
         self._loaded = False
         self._loading = False
         self._results: dict[str, Text] = {}
+        self._more_keys: dict[str, list[str]] = {}
 
     # -- layout ----------------------------------------------------------------
 
@@ -310,6 +315,7 @@ class DmcaScreen(Screen[None]):
         self._loading = False
         self._loaded = True
         self.totals = prepared.totals
+        self._more_keys = prepared.more_keys
         self.table.set_rows(prepared.rows)
         self._update_status()
         return True
@@ -492,14 +498,11 @@ class DmcaScreen(Screen[None]):
         for code in wanted:
             self._results[code] = cell
         table = self.table
-        # Keys are codes, except for a second notice on one file ("code#2").
-        updates = [(code, {"result": cell}) for code in wanted if table.get_row(code) is not None]
-        updates += [
-            (key, {"result": cell})
-            for key in table.visible_keys()
-            if "#" in key and key.split("#", 1)[0] in wanted
-        ]
-        table.update_rows(updates)
+        # Keys are codes, plus "code#2"... for further notices on one file.
+        keys = [code for code in wanted if table.get_row(code) is not None]
+        for code in wanted & self._more_keys.keys():
+            keys.extend(self._more_keys[code])
+        table.update_rows([(key, {"result": cell}) for key in keys])
 
     @work(group="dmca.renew", exit_on_error=False)
     async def _renew(self, codes: list[str]) -> None:
