@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
 from conftest import TODAY
 from textual.pilot import Pilot
 from textual.widgets import TextArea
@@ -101,3 +102,17 @@ def test_add_dialog_lists_refused_lines(snap_compare: Any, tmp_path: Path) -> No
 def test_empty_state(snap_compare: Any, tmp_path: Path) -> None:
     app, _ = frozen_app(tmp_path)
     assert snap_compare(app, terminal_size=(80, 24))
+
+
+def test_queue_no_color_200x60(
+    snap_compare: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("NO_COLOR", "1")
+    app, emu = frozen_app(tmp_path)
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        await pilot.pause()
+        await fill_queue(app, emu)
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=(200, 60), run_before=run_before)
