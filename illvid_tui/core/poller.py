@@ -402,15 +402,18 @@ class Poller:
         failures: Sequence[tuple[Job, IllvidError]],
     ) -> list[str]:
         now, wall = self._clock(), self._wall()
-        # Write only what changed; an unchanged answer costs no disk write.
-        moved = [(j, s) for j, s in answers if j.poll_error or _differs(j, s)]
+        # Every answer is written in one transaction (it sets "last checked");
+        # only the jobs whose answer differs are posted as changed.
+        moved = {j.key for j, s in answers if j.poll_error or _differs(j, s)}
         changed: list[str] = []
         finished: list[Job] = []
-        for job in self.store.record_statuses(moved, wall):
+        for job in self.store.record_statuses(answers, wall):
             # A job removed while its check was in flight stays removed.
             if job.key not in self.jobs:
                 continue
             self.jobs[job.key] = job
+            if job.key not in moved:
+                continue
             changed.append(job.key)
             if job.state.finished:
                 self._due.pop(job.key, None)
