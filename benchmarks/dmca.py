@@ -49,7 +49,8 @@ from illvid_tui.core.credentials import Credentials
 from illvid_tui.core.db import Database
 from illvid_tui.core.settings import Settings
 from illvid_tui.emulator import DEMO_KEY, DEMO_LOGIN
-from illvid_tui.screens.dmca import COLUMNS, DmcaScreen
+from illvid_tui.screens.dmca import DmcaScreen
+from illvid_tui.screens.dmca_rows import COLUMNS
 from illvid_tui.widgets.table import FastTable
 
 TODAY = dt.date(2026, 11, 27)
