@@ -20,8 +20,6 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
-from illvid_tui.api import links
-from illvid_tui.api.client import CallFinished, ClientEvent, IllvidClient, RetryNotice
 from illvid_tui.api.errors import IllvidError, NetworkError, PermissionDeniedError
 from illvid_tui.core import logs
 from illvid_tui.core.credentials import Credentials
@@ -31,6 +29,7 @@ from illvid_tui.core.settings import Settings
 if TYPE_CHECKING:
     import httpx
 
+    from illvid_tui.api.client import ClientEvent, IllvidClient
     from illvid_tui.core.credentials import Loaded
     from illvid_tui.core.poller import Poller
     from illvid_tui.emulator import Emulator
@@ -151,16 +150,26 @@ class IllvidApp(App[None]):
 
     def file_link(self, code: str) -> str:
         """The public link of a file on the configured host."""
+        from illvid_tui.api import links
+
         return links.file_link(self.settings.base_url, code)
 
     # -- start-up ------------------------------------------------------------
 
     def on_mount(self) -> None:
+        self.switch_mode(self.settings.start_screen)
+        # The rest waits for the first frame: it imports httpx and keyring,
+        # reads files and starts threads.
+        self.call_after_refresh(self._start)
+
+    def _start(self) -> None:
         logs.setup(self.settings.log_path)
         self._apply_keymap()
-        self.switch_mode(self.settings.start_screen)
-        if self._initial is not None:
-            credentials, self._initial = self._initial, None
+        from illvid_tui.core.credentials import from_env
+
+        initial, self._initial = self._initial, None
+        credentials = initial if initial is not None else from_env()
+        if credentials is not None:
             self.connect(credentials)
         else:
             self.connection = ("connecting", "looking for credentials")
@@ -179,14 +188,11 @@ class IllvidApp(App[None]):
 
     @work(thread=True, exclusive=True, group="app.credentials", exit_on_error=False)
     def _load_credentials(self) -> None:
+        # Imported here, off the event loop: connect() then finds it loaded.
+        import illvid_tui.api.client  # noqa: F401
         from illvid_tui.core import credentials
 
-        found = credentials.from_env()
-        loaded: Loaded = (
-            credentials.Loaded(found)
-            if found is not None
-            else credentials.load(self.settings.base_url, self.settings.plain_credentials_path)
-        )
+        loaded = credentials.load(self.settings.base_url, self.settings.plain_credentials_path)
         self.call_from_thread(self._credentials_loaded, loaded)
 
     def _credentials_loaded(self, loaded: Loaded) -> None:
@@ -211,6 +217,8 @@ class IllvidApp(App[None]):
 
     def connect(self, credentials: Credentials) -> None:
         """Use these credentials from now on (a new client; the old one closes)."""
+        from illvid_tui.api.client import IllvidClient
+
         old = self.client
         self.client = IllvidClient(
             key=credentials.key,
@@ -283,6 +291,8 @@ class IllvidApp(App[None]):
     # -- connection state from the client's events ----------------------------
 
     def _client_event(self, event: ClientEvent) -> None:
+        from illvid_tui.api.client import CallFinished, RetryNotice
+
         if isinstance(event, RetryNotice):
             self.connection = ("retrying", event.describe())
         elif isinstance(event, CallFinished):
@@ -314,7 +324,7 @@ class IllvidApp(App[None]):
             return
         # Group the keys of each binding; the screen's (and focused widget's) first.
         rows: dict[tuple[str, str], list[str]] = {}
-        order: list[tuple[bool, tuple[str, str]]] = []
+        order: list[tuple[tuple[bool, bool], tuple[str, str]]] = []
         for active in self.active_bindings.values():
             binding = active.binding
             if not binding.description or _is_plain_scroller(active.node):
@@ -322,7 +332,7 @@ class IllvidApp(App[None]):
             ident = (binding.description, binding.id or "")
             if ident not in rows:
                 rows[ident] = []
-                order.append((active.node is self, ident))
+                order.append(((active.node is self, not binding.id), ident))
             rows[ident].append(self.get_key_display(binding))
         order.sort(key=lambda item: item[0])
         title = self.screen.title or self.title

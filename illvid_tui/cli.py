@@ -13,7 +13,7 @@ import sys
 from collections.abc import Sequence
 
 from illvid_tui import __version__
-from illvid_tui.core.settings import SCREENS, Settings
+from illvid_tui.core.settings import SCREENS, Settings, url_problem
 
 #: Frames per second under --low-bandwidth (Textual's default is 60).
 LOW_BANDWIDTH_FPS = "10"
@@ -50,9 +50,6 @@ def build_parser() -> argparse.ArgumentParser:
 
 def parse(argv: Sequence[str] | None = None) -> Settings:
     """Settings from the command line; a bad option or URL exits with status 2."""
-    from illvid_tui.api.client import check_base_url
-    from illvid_tui.api.errors import InsecureURLError
-
     parser = build_parser()
     args = parser.parse_args(argv)
     settings = Settings.from_env(
@@ -61,10 +58,10 @@ def parse(argv: Sequence[str] | None = None) -> Settings:
         low_bandwidth=args.low_bandwidth,
         demo=args.demo,
     )
-    try:
-        check_base_url(settings.base_url)
-    except InsecureURLError as exc:
-        parser.error(f"bad base URL: {exc.msg}")
+    # The client checks again with httpx when it starts; this answers at once.
+    problem = url_problem(settings.base_url)
+    if problem:
+        parser.error(f"bad base URL: {problem}")
     return settings
 
 

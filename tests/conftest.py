@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -96,8 +97,18 @@ def _isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]
     for name in ("XDG_STATE_HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME"):
         monkeypatch.setenv(name, str(tmp_path / "xdg" / name.lower()))
     keyring.set_keyring(keyring.backends.null.Keyring())
+    # The app's log setup changes process-wide loggers: put them back.
+    loggers = [logging.getLogger(n) for n in ("illvid_tui", "httpx", "httpcore")]
+    saved = [(lg, lg.level, list(lg.handlers), lg.propagate) for lg in loggers]
     yield
     keyring.set_keyring(keyring.backends.null.Keyring())
+    for lg, level, handlers, propagate in saved:
+        for h in lg.handlers:
+            if h not in handlers:
+                h.close()
+        lg.setLevel(level)
+        lg.handlers[:] = handlers
+        lg.propagate = propagate
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from textual.command import CommandPalette
 
 from illvid_tui.app import CrashReport, IllvidApp
 from illvid_tui.core.settings import Settings
-from illvid_tui.emulator import DEMO_KEY
+from illvid_tui.emulator import DEMO_KEY, Emulator
 from illvid_tui.screens.account import AccountScreen
 from illvid_tui.screens.help import HelpScreen
 
@@ -180,3 +180,52 @@ def test_real_crash_exits_non_zero_and_prints_no_key(tmp_path: Path) -> None:
     assert DEMO_KEY not in output
     assert "key_in_a_local" not in output  # no locals printed
     assert DEMO_KEY not in (tmp_path / "log" / "illvid-tui.log").read_text()
+
+
+async def test_key_never_lands_in_logs_screens_or_errors(
+    settings: Settings, emulator: Emulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A run with faults (403, 509, dropped connections, HTML errors) at DEBUG level."""
+    from conftest import TODAY
+
+    from illvid_tui.app import create_app
+    from illvid_tui.core.credentials import Credentials
+
+    secret = "sEcReT-key-0123456789"
+    emulator.key = secret
+    monkeypatch.setenv("ILLVID_TUI_DEBUG", "1")
+    app = create_app(
+        settings,
+        transport=emulator.transport(),
+        credentials=Credentials("demo", secret),
+        today=TODAY,
+    )
+    shots: list[str] = []
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert app.client is not None
+        app.client.backoff_base = 0.001
+        emulator.faults.html_errors = True
+        for status in (403, 509, 500, 0, 404):
+            emulator.fail_next("account_info", status, count=2)
+            await pilot.press("r")
+            for _ in range(3):
+                await pilot.pause()
+                busy = [w for w in app.workers if w.group != "uploads.poller"]
+                if busy:
+                    await app.workers.wait_for_complete(busy)
+            shots.append(app.export_screenshot())
+        for key in ("question_mark", "escape", "2", "4", "1"):
+            await pilot.press(key)
+            await pilot.pause()
+            shots.append(app.export_screenshot())
+        texts = [n.message for n in app._notifications]
+    assert any(r.params.get("key") == secret for r in emulator.requests)  # it was used
+    logged = "".join(p.read_text() for p in settings.log_dir.rglob("*") if p.is_file())
+    assert "op=account_info" in logged  # DEBUG lines were written...
+    assert secret not in logged  # ...without the key
+    for text in [*shots, *texts, repr(app.client), str(app.connection)]:
+        assert secret not in text
+    assert not list(settings.state_dir.glob("*.sqlite3*")) or all(
+        secret.encode() not in p.read_bytes() for p in settings.state_dir.glob("*.sqlite3*")
+    )

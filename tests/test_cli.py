@@ -87,3 +87,41 @@ def test_low_bandwidth_sets_fps_mouse_and_animations(monkeypatch: pytest.MonkeyP
     assert calls == {"mouse": False}
     assert os.environ["TEXTUAL_FPS"] == cli.LOW_BANDWIDTH_FPS
     assert os.environ["TEXTUAL_ANIMATIONS"] == "none"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://illvid.com/api",
+        "HTTPS://illvid.com/api",
+        "http://127.0.0.1:8765/api",
+        "http://127.8.0.1/api",
+        "http://localhost/api",
+        "http://[::1]:80/api",
+        "http://illvid.com/api",
+        "http://10.0.0.1/api",
+        "ftp://illvid.com",
+        "illvid.com/api",
+        "https://",
+        "",
+        "http://localhost:99999/api",
+    ],
+)
+def test_cli_url_rule_matches_the_clients(url: str) -> None:
+    from illvid_tui.api.client import check_base_url
+    from illvid_tui.api.errors import InsecureURLError
+    from illvid_tui.core.settings import url_problem
+
+    try:
+        check_base_url(url)
+        client_ok = True
+    except InsecureURLError:
+        client_ok = False
+    # The CLI's check is never looser than the client's (it may be stricter:
+    # httpx lets port 99999 through, the CLI does not).
+    if url_problem(url) is None:
+        assert client_ok
+    if not client_ok:
+        assert url_problem(url)
+    if url.endswith(":99999/api"):
+        assert url_problem(url)

@@ -18,18 +18,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
-
 SERVICE = "illvid-tui"
 ENV_LOGIN = "ILLVID_API_LOGIN"
 ENV_KEY = "ILLVID_API_KEY"
 
 #: The ways out when no keyring backend works (shown on the login screen).
 NO_KEYRING_HELP = (
-    "No usable keyring here (common over SSH on a server without a desktop session). "
-    "The key is kept for this session only. To avoid typing it again: set "
-    f"{ENV_LOGIN} and {ENV_KEY} in the environment, or install and unlock a Secret "
-    "Service (gnome-keyring, KeePassXC), or choose a backend with PYTHON_KEYRING_BACKEND."
+    "No keyring is usable here (usual over SSH on a server): the key is kept for this "
+    f"session only. Ways out: set {ENV_LOGIN} and {ENV_KEY}, install and unlock a Secret "
+    "Service (gnome-keyring, KeePassXC), or pick a backend with PYTHON_KEYRING_BACKEND."
 )
 
 
@@ -87,6 +84,8 @@ def from_env(environ: Mapping[str, str] | None = None) -> Credentials | None:
 
 def _user(base_url: str, what: str) -> str:
     """The keyring user name of an entry: one login and one key per API host."""
+    import httpx
+
     try:
         host = httpx.URL(base_url).host or "illvid.com"
     except (httpx.InvalidURL, TypeError):

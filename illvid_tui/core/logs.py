@@ -48,13 +48,11 @@ def setup(log_path: Path, *, debug: bool | None = None) -> None:
     app_logger = logging.getLogger("illvid_tui")
     app_logger.setLevel(logging.DEBUG if debug else logging.INFO)
     app_logger.addHandler(handler)
-    app_logger.propagate = False
     # httpx logs every full URL at INFO: only its warnings, redacted, reach the file.
     for name in ("httpx", "httpcore"):
         logger = logging.getLogger(name)
         logger.setLevel(logging.WARNING)
         logger.addHandler(handler)
-        logger.propagate = False
 
 
 def log_unexpected(error: BaseException, where: str) -> None:
@@ -68,3 +66,13 @@ def short(error: BaseException) -> str:
     text = str(error).strip().splitlines()[0] if str(error).strip() else ""
     line = f"{type(error).__name__}: {text}" if text else type(error).__name__
     return redact.text(line[:160])
+
+
+def bench_mark(event: str) -> None:
+    """For benchmarks/startup.py: write `event` to the pipe in ILLVID_TUI_BENCH_FD."""
+    fd = os.environ.get("ILLVID_TUI_BENCH_FD")
+    if fd:
+        try:
+            os.write(int(fd), f"{event}\n".encode())
+        except (OSError, ValueError):
+            pass

@@ -23,12 +23,21 @@ from illvid_tui.api.errors import (
     PermissionDeniedError,
 )
 from illvid_tui.api.models import AccountInfo
+from illvid_tui.core import logs
 from illvid_tui.widgets.header import AppHeader
 
 if TYPE_CHECKING:
     from illvid_tui.app import IllvidApp
 
 _SIZE_WORDS = ("storage", "size", "space", "traffic", "bandwidth")
+
+
+def error_line(error: IllvidError) -> str:
+    """ "Permission denied (403): Wrong API login or key" (the server's text once)."""
+    line = f"{error.title} ({error.status})" if error.status else error.title
+    if error.msg and error.msg.strip().lower() != error.title.lower():
+        line += f": {error.msg.strip()}"
+    return line
 
 
 def money_text(money: Decimal | None) -> str:
@@ -84,8 +93,9 @@ class AccountScreen(Screen[None]):
     """
     BINDINGS = [
         Binding("r", "refresh", "Refresh", id="account.refresh"),
-        Binding("k", "change_login", "Login/key", id="account.login"),
-        Binding("F", "forget", "Forget key", id="account.forget"),
+        # Not in the footer (room for the section keys at 80 columns): `?` lists them.
+        Binding("k", "change_login", "Enter login/key", show=False, id="account.login"),
+        Binding("F", "forget", "Forget stored key", show=False, id="account.forget"),
     ]
 
     def __init__(self) -> None:
@@ -159,7 +169,7 @@ class AccountScreen(Screen[None]):
         if isinstance(server_result, BaseException):
             if not isinstance(server_result, IllvidError):
                 raise server_result
-            self.server_problem = f"not available: {server_result}"
+            self.server_problem = f"not available: {error_line(server_result)}"
         else:
             self.upload_server, self.server_problem = server_result, ""
         if isinstance(info_result, BaseException):
@@ -172,6 +182,7 @@ class AccountScreen(Screen[None]):
         self.refreshed = self.illvid.now().strftime("%Y-%m-%d %H:%M:%S")
         self._show_fields()
         self._show_problem("")
+        self.call_after_refresh(logs.bench_mark, "account")
 
     # -- drawing ---------------------------------------------------------------
 
@@ -195,7 +206,7 @@ class AccountScreen(Screen[None]):
         self.query_one("#account-fields", Static).update(table)
         when = self.refreshed or "never"
         self.query_one("#account-refreshed", Static).update(
-            Text(f"Last refreshed: {when}   (r: refresh)")
+            Text(f"Last refreshed: {when}   (r refresh, k login/key, ? all keys)")
         )
 
     def _show_error(self, error: IllvidError) -> None:
@@ -207,7 +218,7 @@ class AccountScreen(Screen[None]):
             step = "Check the connection, then press r."
         else:
             step = error.hint or "Press r to try again."
-        self._show_problem(f"{error}\n{step}")
+        self._show_problem(f"{error_line(error)}\n{step}")
 
     def _show_problem(self, message: str, *, wait: bool = False) -> None:
         box = self.query_one("#account-problem", Static)

@@ -26,15 +26,17 @@ class LoginScreen(Screen[None]):
 
     TITLE = "Sign in"
     DEFAULT_CSS = """
-    LoginScreen #login-form { width: 76; max-width: 100%; height: auto; padding: 1 2; }
     LoginScreen #login-box { align: center top; }
-    LoginScreen Label { margin-top: 1; }
-    LoginScreen Input { width: 100%; }
-    LoginScreen #login-note { height: auto; margin-top: 1; color: $text-muted; }
-    LoginScreen #login-status { height: auto; margin-top: 1; }
-    LoginScreen #login-status.error { border-left: thick $error; padding-left: 1; }
+    LoginScreen #login-form { width: 80; max-width: 100%; height: auto; padding: 1 2 0 2; }
+    LoginScreen .login-row { height: 3; }
+    LoginScreen .login-row Label { width: 7; padding-top: 1; }
+    LoginScreen .login-row Input { width: 1fr; }
     LoginScreen #login-plain { display: none; margin-top: 1; }
     LoginScreen #login-plain.shown { display: block; }
+    LoginScreen #login-note { height: auto; margin-top: 1; color: $text-muted; }
+    LoginScreen #login-status { height: auto; margin-top: 1; display: none; }
+    LoginScreen #login-status.shown { display: block; }
+    LoginScreen #login-status.error { border-left: thick $error; padding-left: 1; }
     LoginScreen #login-buttons { height: auto; margin-top: 1; }
     LoginScreen #login-buttons Button { margin-right: 2; }
     """
@@ -59,18 +61,25 @@ class LoginScreen(Screen[None]):
         with VerticalScroll(id="login-box"), VerticalScroll(id="login-form"):
             yield Static(
                 Text(
-                    "Sign in with the API login and key from the illvid User Panel "
-                    "(User Settings). They are checked with the server before they are kept."
+                    "The API login and key are in the illvid User Panel, User Settings. "
+                    "They are checked with the server before they are kept."
                 )
             )
-            yield Label("API login")
-            yield Input(placeholder="login", id="login-login")
-            yield Label("API key")
-            yield Input(placeholder="key (hidden)", password=True, id="login-key")
-            yield Checkbox(
-                "Also save them in a plain file (mode 0600; anyone with root can read it)",
+            with Horizontal(classes="login-row"):
+                yield Label("Login")
+                yield Input(placeholder="API login", id="login-login")
+            with Horizontal(classes="login-row"):
+                yield Label("Key")
+                yield Input(
+                    placeholder="API key (hidden as you type)", password=True, id="login-key"
+                )
+            plain = Checkbox(
+                "Save them in a plain file instead (mode 0600, not encrypted)",
                 id="login-plain",
+                compact=True,
             )
+            plain.BUTTON_INNER = " "
+            yield plain
             yield Static(id="login-note")
             yield Static(id="login-status")
             with Horizontal(id="login-buttons"):
@@ -88,13 +97,22 @@ class LoginScreen(Screen[None]):
         """Say plainly that the key is kept for this session only, and the ways out."""
         self.no_keyring = no_keyring
         note = self.query_one("#login-note", Static)
-        note.update(Text(NO_KEYRING_HELP if no_keyring else "The key goes to the system keyring."))
+        note.update(
+            Text(NO_KEYRING_HELP if no_keyring else "They will be kept in the system keyring.")
+        )
         self.query_one("#login-plain", Checkbox).set_class(no_keyring, "shown")
 
     def _status(self, message: str, *, error: bool = False) -> None:
         box = self.query_one("#login-status", Static)
         box.update(Text(message))
+        box.set_class(bool(message), "shown")
         box.set_class(error, "error")
+
+    @on(Checkbox.Changed, "#login-plain")
+    def _mark(self, event: Checkbox.Changed) -> None:
+        # Textual marks a checked box by colour only; NO_COLOR needs a visible X.
+        event.checkbox.BUTTON_INNER = "X" if event.value else " "
+        event.checkbox.refresh()
 
     @on(Input.Submitted, "#login-login")
     def _next_field(self) -> None:

@@ -1,0 +1,107 @@
+"""Write screenshots/<screen>.svg of each section of `illvid-tui --demo`.
+
+    .venv/bin/python scripts/screenshots.py [--size 120x36] [--only account,uploads]
+
+Each picture comes from the demo app (seeded emulator, fixed today) inside
+Textual's `run_test`, after that screen's `prepare` coroutine has set it up.
+Owners of a screen add their preparation to PREPARE.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import sys
+import tempfile
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+from textual.pilot import Pilot
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from illvid_tui.core.settings import SCREENS, Settings  # noqa: E402
+from illvid_tui.demo import create_demo_app  # noqa: E402
+from illvid_tui.emulator import Emulator  # noqa: E402
+
+TODAY = dt.date(2026, 11, 27)
+Prepare = Callable[[Pilot[Any], Emulator], Awaitable[None]]
+
+
+async def settle(pilot: Pilot[Any], emulator: Emulator | None = None) -> None:
+    """Wait until the screen's requests are done (the app-long poller aside)."""
+    for _ in range(4):
+        await pilot.pause()
+        busy = [w for w in pilot.app.workers if w.group != "uploads.poller"]
+        if busy:
+            await pilot.app.workers.wait_for_complete(busy)
+    await pilot.pause()
+
+
+#: Per screen: what to do before the picture (queue uploads, run a check...).
+PREPARE: dict[str, Prepare] = {name: settle for name in SCREENS}
+
+
+async def prepare_uploads(pilot: Pilot[Any], emulator: Emulator) -> None:
+    """A queue with rows in several states: done, failed, running, queued, unknown."""
+    await settle(pilot)
+    poller = getattr(pilot.app, "poller", None)
+    if poller is None:
+        return
+    emulator.upload_seconds = 6.0
+    await poller.send(["https://cdn.example.com/videos/holiday-2026-lisbon-4k.mp4"], "travel")
+    await poller.send(["https://fail.example.com/missing/concert-bergen.mkv"], "travel")
+    await poller.send(["https://media.example.org/drone/timelapse-alps.webm"])
+    emulator.advance(60)
+    await poller.cycle(force=True)
+    emulator.upload_seconds = 1000.0
+    await poller.send(["https://cdn.example.com/videos/wedding-oslo.mp4"], "family")
+    await poller.send(["https://cdn.example.com/videos/surf-madeira.mov"])
+    emulator.advance(300)
+    await poller.cycle(force=True)
+    await poller.send(["https://cdn.example.com/videos/lecture-kyoto.mp4"])
+    emulator.fail_next("upload_url", 500)
+    await poller.send(["https://slow.example.net/interview-lima.mp4"])
+    pilot.app.clear_notifications()
+    await pilot.pause()
+
+
+PREPARE["uploads"] = prepare_uploads
+
+
+async def shoot(name: str, size: tuple[int, int], out_dir: Path) -> Path:
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = Settings.in_dir(Path(tmp), start_screen=name)
+        emulator = Emulator(seed=1, today=TODAY)
+        app = create_demo_app(settings, emulator=emulator, today=TODAY)
+        async with app.run_test(size=size) as pilot:
+            await settle(pilot)
+            await PREPARE[name](pilot, emulator)
+            await pilot.pause()
+            path = app.save_screenshot(filename=f"{name}.svg", path=str(out_dir))
+    return Path(path)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--size", default="120x36", help="terminal COLSxROWS (default 120x36)")
+    parser.add_argument("--only", default=",".join(SCREENS), help="comma-separated screens")
+    parser.add_argument("--out", type=Path, default=ROOT / "screenshots")
+    args = parser.parse_args(argv)
+    cols, _, rows = args.size.partition("x")
+    size = (int(cols), int(rows))
+    names = [n.strip() for n in args.only.split(",") if n.strip()]
+    unknown = [n for n in names if n not in SCREENS]
+    if unknown:
+        parser.error(f"unknown screen(s): {', '.join(unknown)}")
+    args.out.mkdir(parents=True, exist_ok=True)
+    for name in names:
+        print(asyncio.run(shoot(name, size, args.out)).relative_to(ROOT))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
