@@ -765,4 +765,6 @@ class FilesScreen(Screen[None]):
         except ExportError as error:
             self.app.call_from_thread(self.notify, str(error), severity="error")
             return
-        self.app.call_from_thread(self.notify, f"Wrote {len(rows):,} rows to {written}")
+        self.app.call_from_thread(
+            self.notify, f"Wrote {len(rows):,} row{'s' if len(rows) != 1 else ''} to {written}"
+        )
