@@ -126,6 +126,7 @@ class IllvidApp(App[None]):
         self._today = today
         self._clock = clock
         self._services_started = False
+        self._started = False
         self._to_store: tuple[Credentials, bool] | None = None
         #: The in-process emulator behind --demo (None otherwise).
         self.emulator: Emulator | None = None
@@ -158,9 +159,17 @@ class IllvidApp(App[None]):
 
     def on_mount(self) -> None:
         self.switch_mode(self.settings.start_screen)
-        # The rest waits for the first frame: it imports httpx and keyring,
-        # reads files and starts threads.
-        self.call_after_refresh(self._start)
+        # The rest waits for the first frame (it imports httpx and keyring,
+        # reads files, starts threads): the header calls first_frame() once
+        # it has been painted; the timer is a fallback.
+        self.set_timer(0.5, self.first_frame)
+
+    def first_frame(self) -> None:
+        """Start loading once the first frame is on screen (called once)."""
+        if self._started:
+            return
+        self._started = True
+        self._start()
 
     def _start(self) -> None:
         logs.setup(self.settings.log_path)
