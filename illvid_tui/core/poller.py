@@ -32,7 +32,13 @@ from illvid_tui.api.errors import (
     UnknownOutcomeError,
 )
 from illvid_tui.api.models import UploadStatus
-from illvid_tui.core.uploads import Job, JobState, UploadStore
+from illvid_tui.core.uploads import (
+    Job,
+    JobState,
+    PollerStateChanged,
+    UploadsChanged,
+    UploadStore,
+)
 
 if TYPE_CHECKING:
     from illvid_tui.app import IllvidApp
@@ -69,30 +75,6 @@ class Subscriber(Protocol):
     """Anything messages can be posted to (a screen, the app)."""
 
     def post_message(self, message: Message) -> bool: ...
-
-
-class UploadsChanged(Message):
-    """Jobs were added or changed (`keys`) or went away (`removed`). Bursts merge."""
-
-    def __init__(self, keys: Iterable[str] = (), removed: Iterable[str] = ()) -> None:
-        super().__init__()
-        self.keys: set[str] = set(keys)
-        self.removed: set[str] = set(removed)
-
-    def can_replace(self, message: Message) -> bool:
-        # Called on the older message with the newer pending one: fold ours into it.
-        if not isinstance(message, UploadsChanged):
-            return False
-        message.keys |= self.keys - message.removed
-        message.removed |= self.removed - message.keys
-        return True
-
-
-class PollerStateChanged(Message):
-    """Paused, resumed, blocked by a 509, interval changed, or a cycle ended."""
-
-    def can_replace(self, message: Message) -> bool:
-        return isinstance(message, PollerStateChanged)
 
 
 @dataclass(frozen=True)

@@ -19,13 +19,13 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
-from illvid_tui.core.poller import Poller, PollerStateChanged, UploadsChanged
-from illvid_tui.core.uploads import Job, JobState
+from illvid_tui.core.uploads import Job, JobState, PollerStateChanged, UploadsChanged
 from illvid_tui.widgets.header import AppHeader
 from illvid_tui.widgets.table import Column, FastTable
 
 if TYPE_CHECKING:
     from illvid_tui.app import IllvidApp
+    from illvid_tui.core.poller import Poller
 
 #: The state filter `f` cycles through (None: all).
 FILTERS: tuple[JobState | None, ...] = (
