@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -39,7 +40,14 @@ def parse_date(value: Any) -> dt.date | None:
     """A `YYYY-MM-DD` date (a time part is ignored); None when absent or unreadable."""
     if value is None:
         return None
-    text = str(value).strip()[:10]
+    if isinstance(value, dt.date):
+        return value
+    return _date_from_text(str(value).strip()[:10])
+
+
+@functools.lru_cache(maxsize=4096)
+def _date_from_text(text: str) -> dt.date | None:
+    # Long lists carry few distinct dates (50,000 notices, a few hundred days).
     try:
         return dt.date.fromisoformat(text)
     except ValueError:

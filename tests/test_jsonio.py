@@ -1,0 +1,66 @@
+"""The cooperative JSON decoder gives what json.loads gives, and yields on big arrays."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+import pytest
+
+from illvid_tui.api import jsonio
+
+BIG = {
+    "status": "200",
+    "msg": "OK",
+    "result": [
+        {"file_code": f"c{i:011d}", "dmca_created": "2026-11-01", "dmca_expire": "2026-12-0\u00e9"}
+        for i in range(20_000)
+    ],
+    "extra": {"nested": [1, [2, 3], {"a": None}], "empty": [], "t": True},
+}
+
+
+async def test_big_body_decodes_like_json_loads() -> None:
+    raw = json.dumps(BIG, indent=1).encode()
+    assert len(raw) > jsonio.COOPERATIVE_FROM
+    assert await jsonio.loads(raw) == BIG
+
+
+def test_big_body_is_decoded_in_a_thread(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A thread hands the GIL back every few ms between elements; one json.loads
+    # call would hold it (and the event loop) for the whole body.
+    threads: list[Any] = []
+    real = asyncio.to_thread
+
+    async def spy(func: Any, *args: Any) -> Any:
+        threads.append(func)
+        return await real(func, *args)
+
+    monkeypatch.setattr(jsonio.asyncio, "to_thread", spy)
+    assert asyncio.run(jsonio.loads(json.dumps(BIG).encode())) == BIG
+    assert threads == [jsonio.loads_stepwise]
+    asyncio.run(jsonio.loads(b'{"status": 200}'))
+    assert len(threads) == 1  # small bodies decode in one call
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        json.dumps(BIG)[: len(json.dumps(BIG)) // 2],  # cut in the middle
+        json.dumps(BIG) + " trailing",
+        json.dumps(BIG).replace('"msg":', '"msg"'),
+    ],
+    ids=["truncated", "trailing", "no-colon"],
+)
+async def test_broken_big_bodies_raise_value_error(raw: str) -> None:
+    with pytest.raises(ValueError):
+        await jsonio.loads(raw.encode())
+
+
+async def test_small_and_non_object_bodies() -> None:
+    assert await jsonio.loads(b'{"status": 200}') == {"status": 200}
+    big_list = [{"a": i} for i in range(30_000)]
+    assert await jsonio.loads(json.dumps(big_list).encode()) == big_list
+    with pytest.raises(ValueError):
+        await jsonio.loads(b"<html>502 Bad Gateway</html>")
