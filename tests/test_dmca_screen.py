@@ -11,6 +11,7 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
+from illvid_tui.api.models import parse_dmca_list
 from illvid_tui.app import IllvidApp
 from illvid_tui.core import dmca
 from illvid_tui.emulator import Emulator
@@ -82,7 +83,7 @@ def test_prepare_rows_shares_cells_counts_totals_and_keys_duplicates() -> None:
         {"file_code": "aaa111bbb222", "dmca_created": "2026-01-21", "dmca_expire": "2026-01-30"},
         {"file_code": "eee555fff666", "dmca_created": "2026-01-21", "dmca_expire": "2026-03-30"},
     ]
-    prepared = prepare_rows(raw, dt.date(2026, 1, 31), {})
+    prepared = prepare_rows(parse_dmca_list(raw), dt.date(2026, 1, 31), {})
     keys = [key for key, _ in prepared.rows]
     assert keys == ["aaa111bbb222", "ccc333ddd444", "aaa111bbb222#2", "eee555fff666"]
     first, second = prepared.rows[0][1], prepared.rows[1][1]
@@ -219,7 +220,7 @@ async def test_apply_drops_an_answer_of_an_older_generation(make_app: MakeApp) -
         old = screen._generation
         screen.reload()  # a newer request; the old answer arrives late
         raw = [{"file_code": "zzz999zzz999", "dmca_created": "2026-11-01", "dmca_expire": ""}]
-        assert screen.apply(old, prepare_rows(raw, app.today(), {})) is False
+        assert screen.apply(old, prepare_rows(parse_dmca_list(raw), app.today(), {})) is False
         await settle(app, pilot)
         assert table_of(app).visible_keys() == shown
 
@@ -350,12 +351,13 @@ async def test_export_writes_the_rows_shown(
 
 def test_prepare_rows_reads_other_answer_shapes() -> None:
     item = {"file_code": "aaa111bbb222", "dmca_created": "2026-01-20", "dmca_expire": "2026-02-03"}
-    wrapped = prepare_rows({"files": [item]}, dt.date(2026, 1, 31), {})
+    today = dt.date(2026, 1, 31)
+    wrapped = prepare_rows(parse_dmca_list({"files": [item]}), today, {})
     assert [key for key, _ in wrapped.rows] == ["aaa111bbb222"]
     assert wrapped.rows[0][1]["days"].plain == "! 3 days"
-    odd = {**item, "dmca_created": ["2026-01-20"]}  # unhashable: the tolerant path
-    assert prepare_rows([odd], dt.date(2026, 1, 31), {}).rows[0][1]["created"] is None
-    assert prepare_rows(None, dt.date(2026, 1, 31), {}).rows == []
+    odd = {**item, "dmca_created": ["2026-01-20"], "reason": "copyright"}
+    assert prepare_rows(parse_dmca_list([odd]), today, {}).rows[0][1]["created"] is None
+    assert prepare_rows(parse_dmca_list(None), today, {}).rows == []
 
 
 async def test_a_failed_load_is_shown_in_place(make_app: MakeApp, emulator: Emulator) -> None:

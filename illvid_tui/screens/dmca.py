@@ -143,15 +143,10 @@ class DmcaScreen(Screen[None]):
         client = self.illvid.client
         if client is None:
             return
-        params = {"order": order}
-        if date:
-            params["date"] = date
         try:
-            # `call` + a thread for parsing rather than `client.files_dmca`: parsing
-            # 50,000 notices on the event loop would freeze the screen ~0.2 s.
-            raw = await client.call("files_dmca", params)
+            notices = await client.files_dmca(date=date, order=order)
             prepared = await asyncio.to_thread(
-                prepare_rows, raw, self.illvid.today(), dict(self._results)
+                prepare_rows, notices, self.illvid.today(), dict(self._results)
             )
         except IllvidError as error:
             if generation == self._generation:

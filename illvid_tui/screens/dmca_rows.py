@@ -14,7 +14,7 @@ from typing import Any
 
 from rich.text import Text
 
-from illvid_tui.api.models import parse_date, parse_dmca_list
+from illvid_tui.api.models import DmcaNotice, parse_date
 from illvid_tui.core import dmca
 from illvid_tui.widgets.table import Column
 
@@ -72,20 +72,18 @@ class Prepared:
     more_keys: dict[str, list[str]] = field(default_factory=dict)
 
 
-def prepare_rows(raw: Any, today: dt.date, results: dict[str, Text]) -> Prepared:
-    """Turn `files_dmca`'s raw result into one row per notice, in one pass.
+def prepare_rows(
+    notices: Sequence[DmcaNotice], today: dt.date, results: dict[str, Text]
+) -> Prepared:
+    """Turn notices into one table row each, in one pass.
 
     Keys are file codes; a code with several notices gets "code#2", "code#3".
     `results` are renew results kept from before, shown again. Each distinct
-    date string is parsed once and each distinct expiry date gets one shared
+    date is formatted once and each distinct expiry date gets one shared
     days-left cell: 50,000 notices carry only a few hundred dates. Dates are
     kept as ISO text, which sorts like the date and several times faster.
     """
-    try:
-        return _prepare(_plain_items(raw), today, results)
-    except TypeError:  # a date that is not text (unhashable): the tolerant path
-        items = [(n.file_code, n.created, n.expires) for n in parse_dmca_list(raw)]
-        return _prepare(items, today, results)
+    return _prepare([(n.file_code, n.created, n.expires) for n in notices], today, results)
 
 
 def _prepare(
@@ -135,24 +133,6 @@ def _prepare(
 def _read_date(raw: Any) -> tuple[str | None, dt.date | None]:
     value = parse_date(raw)
     return (None if value is None else value.isoformat()), value
-
-
-def _plain_items(raw: Any) -> list[tuple[str, Any, Any]]:
-    """(code, created, expiry) per notice, dates still raw.
-
-    The usual answer (a list of plain objects) is read directly; any other
-    shape goes through the client's tolerant parser.
-    """
-    if isinstance(raw, list) and all(type(item) is dict for item in raw):
-        return [
-            (
-                code if type(code := item.get("file_code")) is str else str(code or ""),
-                item.get("dmca_created"),
-                item.get("dmca_expire"),
-            )
-            for item in raw
-        ]
-    return [(n.file_code, n.created, n.expires) for n in parse_dmca_list(raw)]
 
 
 def export_rows(rows: Sequence[Any]) -> list[tuple[object, ...]]:
