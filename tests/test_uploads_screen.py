@@ -397,3 +397,13 @@ async def test_toast_on_another_screen_and_cursor_stays_put(
         await pilot.pause()
         assert table_of(app).cursor_key == kept
         assert all(status_text(app, k) == "✓ done" for k in table_of(app).visible_keys())
+
+
+async def test_rows_keep_the_order_they_were_added_in(make_app: MakeApp) -> None:
+    app = make_app("uploads")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        urls = [f"https://e.com/{i:03d}.mp4" for i in range(60)]
+        await queue(pilot, "\n".join(urls))
+        poller = poller_of(app)
+        assert [poller.jobs[k].url for k in table_of(app).visible_keys()] == urls

@@ -227,7 +227,9 @@ class UploadsScreen(Screen[None]):
             table.remove_rows(message.removed)
         now = self._now()
         jobs = poller.jobs
-        table.update_rows((k, job_row(jobs[k], now)) for k in message.keys if k in jobs)
+        # New rows go to the end in the order they were added (the keys come as a set).
+        keys = sorted((k for k in message.keys if k in jobs), key=lambda k: jobs[k].id)
+        table.update_rows((k, job_row(jobs[k], now)) for k in keys)
         self._show_status()
         self._show_detail()
 
