@@ -39,7 +39,7 @@ def test_big_body_is_decoded_in_a_thread(monkeypatch: pytest.MonkeyPatch) -> Non
 
     monkeypatch.setattr(jsonio.asyncio, "to_thread", spy)
     assert asyncio.run(jsonio.loads(json.dumps(BIG).encode())) == BIG
-    assert threads == [jsonio.loads_stepwise]
+    assert threads == [jsonio._loads_big]
     asyncio.run(jsonio.loads(b'{"status": 200}'))
     assert len(threads) == 1  # small bodies decode in one call
 

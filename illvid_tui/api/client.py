@@ -38,6 +38,7 @@ from illvid_tui.api.models import (
     parse_code_list,
     parse_dmca_list,
 )
+from illvid_tui.gcpause import building_big_data
 
 log = logging.getLogger("illvid_tui.api")
 
@@ -279,7 +280,7 @@ class IllvidClient:
         if isinstance(result, list) and len(result) > 1000:
             # Building 50,000 dataclasses takes ~0.15 s: in a thread the GIL is
             # handed back every few ms, so the screen stays live meanwhile.
-            return await asyncio.to_thread(parse_dmca_list, result)
+            return await asyncio.to_thread(_parse_big_dmca_list, result)
         return parse_dmca_list(result)
 
     # -- the one request path ------------------------------------------------
@@ -422,6 +423,11 @@ def _for_non_idempotent(error: IllvidError, op: str) -> IllvidError:
         f"{error.title.lower()} after the request was sent; it may or may not have been done",
         op=op,
     )
+
+
+def _parse_big_dmca_list(result: list[Any]) -> list[DmcaNotice]:
+    with building_big_data():
+        return parse_dmca_list(result)
 
 
 def _retry_after(response: httpx.Response) -> float | None:

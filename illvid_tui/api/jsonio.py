@@ -15,6 +15,8 @@ import re
 from collections.abc import Callable
 from typing import Any, cast
 
+from illvid_tui.gcpause import building_big_data
+
 #: Bodies smaller than this decode in one call (well under a millisecond).
 COOPERATIVE_FROM = 256 * 1024
 _WS = re.compile(r"[ \t\n\r]*")
@@ -27,7 +29,12 @@ async def loads(content: bytes) -> Any:
     """Decode `content` like `json.loads`; raises ValueError when it is not JSON."""
     if len(content) < COOPERATIVE_FROM:
         return json.loads(content)
-    return await asyncio.to_thread(loads_stepwise, content)
+    return await asyncio.to_thread(_loads_big, content)
+
+
+def _loads_big(content: bytes) -> Any:
+    with building_big_data():
+        return loads_stepwise(content)
 
 
 def loads_stepwise(content: bytes | str) -> Any:

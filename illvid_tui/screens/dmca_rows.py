@@ -16,6 +16,7 @@ from rich.text import Text
 
 from illvid_tui.api.models import DmcaNotice, parse_date
 from illvid_tui.core import dmca
+from illvid_tui.gcpause import building_big_data
 from illvid_tui.widgets.table import Column
 
 _URGENCY_STYLE: dict[dmca.Urgency, str] = {
@@ -83,7 +84,9 @@ def prepare_rows(
     days-left cell: 50,000 notices carry only a few hundred dates. Dates are
     kept as ISO text, which sorts like the date and several times faster.
     """
-    return _prepare([(n.file_code, n.created, n.expires) for n in notices], today, results)
+    with building_big_data():
+        items = [(n.file_code, n.created, n.expires) for n in notices]
+        return _prepare(items, today, results)
 
 
 def _prepare(
