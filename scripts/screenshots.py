@@ -72,6 +72,56 @@ async def prepare_uploads(pilot: Pilot[Any], emulator: Emulator) -> None:
 PREPARE["uploads"] = prepare_uploads
 
 
+async def prepare_files(pilot: Pilot[Any], emulator: Emulator) -> None:
+    """A checked list: links and bare codes, a few gone, one junk token, then a renewal."""
+    from textual import events
+
+    await settle(pilot)
+    codes = sorted(emulator.files)[:40]
+    for code in codes[3:6]:
+        emulator.delete_file(code)
+    lines = [
+        f"https://illvid.com/{c}/clip-{i}.mp4" if i % 4 == 0 else c for i, c in enumerate(codes)
+    ]
+    lines.insert(7, "see-you-at-9pm!")
+    pilot.app.post_message(events.Paste("\n".join(lines)))
+    await settle(pilot)
+    await pilot.press("ctrl+r")
+    await settle(pilot)
+    await pilot.press("space", "down", "space", "n")
+    await settle(pilot)
+    pilot.app.clear_notifications()
+    await pilot.pause()
+
+
+PREPARE["files"] = prepare_files
+
+
+async def prepare_dmca(pilot: Pilot[Any], emulator: Emulator) -> None:
+    """DMCA: most urgent first, one renewed and one gone (404)."""
+    from illvid_tui.screens.dmca import DmcaScreen
+
+    await settle(pilot)
+    screen = pilot.app.screen
+    assert isinstance(screen, DmcaScreen)
+    table = screen.table
+    table.sort_by("days")
+    live = [k for k in table.visible_keys() if k in emulator.files]
+    live = [k for k in live if (row := table.get_row(k)) is not None and row["days"].days >= 0]
+    emulator.delete_file(live[1])
+    for key in live[:2]:
+        table.move_cursor(key)
+        await pilot.press("space")
+    await pilot.press("n")
+    await settle(pilot)
+    table.move_cursor(table.visible_keys()[0])
+    pilot.app.clear_notifications()
+    await pilot.pause()
+
+
+PREPARE["dmca"] = prepare_dmca
+
+
 async def shoot(name: str, size: tuple[int, int], out_dir: Path) -> Path:
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings.in_dir(Path(tmp), start_screen=name)
@@ -99,7 +149,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unknown screen(s): {', '.join(unknown)}")
     args.out.mkdir(parents=True, exist_ok=True)
     for name in names:
-        print(asyncio.run(shoot(name, size, args.out)).relative_to(ROOT))
+        print(asyncio.run(shoot(name, size, args.out)))
     return 0
 
 
