@@ -37,6 +37,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from stall import StallMonitor
 from textual.app import ComposeResult
 from textual.pilot import Pilot
 from textual.screen import Screen
@@ -55,30 +56,6 @@ from illvid_tui.widgets.table import FastTable
 
 TODAY = dt.date(2026, 11, 27)
 GOALS = {"first rows": 0.25, "sort by expiry": 0.1, "search": 0.1, "stall": 0.05}
-
-
-class StallMonitor:
-    """Wakes every 5 ms; the largest gap beyond that is the longest stall."""
-
-    def __init__(self) -> None:
-        self.longest = 0.0
-        self._task: asyncio.Task[None] | None = None
-
-    async def _watch(self) -> None:
-        last = time.perf_counter()
-        while True:
-            await asyncio.sleep(0.005)
-            now = time.perf_counter()
-            self.longest = max(self.longest, now - last - 0.005)
-            last = now
-
-    def start(self) -> None:
-        self.longest = 0.0
-        self._task = asyncio.create_task(self._watch())
-
-    def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
 
 
 class Paint:

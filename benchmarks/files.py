@@ -23,36 +23,13 @@ import tempfile
 import time
 from pathlib import Path
 
+from stall import StallMonitor
 from textual import events
 
 from illvid_tui.core.settings import Settings
 from illvid_tui.demo import create_demo_app
 from illvid_tui.emulator import Emulator
 from illvid_tui.screens.files import FilesScreen
-
-
-class StallMonitor:
-    """Wakes every 5 ms; the largest gap between wake-ups is the longest stall."""
-
-    def __init__(self) -> None:
-        self.longest = 0.0
-        self._task: asyncio.Task[None] | None = None
-
-    async def _watch(self) -> None:
-        last = time.perf_counter()
-        while True:
-            await asyncio.sleep(0.005)
-            now = time.perf_counter()
-            self.longest = max(self.longest, now - last - 0.005)
-            last = now
-
-    def start(self) -> None:
-        self.longest = 0.0
-        self._task = asyncio.create_task(self._watch())
-
-    def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
 
 
 async def one_run(
