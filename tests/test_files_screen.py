@@ -334,3 +334,26 @@ async def test_paste_with_the_table_focused_lands_in_the_list(
         await paste(app, pilot, codes[1])
         assert app.screen.query_one(PasteArea).text == f"{codes[0]}\n{codes[1]}"
         assert text_of(app, "#files-parsed") == "2 codes"
+
+
+async def test_section_keys_leave_the_screen_and_i_types_in_the_box(make_app: MakeApp) -> None:
+    from illvid_tui.screens.dmca import DmcaScreen
+    from illvid_tui.screens.uploads import UploadsScreen
+
+    app = make_app(screen="files")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.focused, FastTable)  # not the box: it would eat "2"
+        await pilot.press("2")
+        assert isinstance(app.screen, UploadsScreen)
+        await pilot.press("3")
+        assert isinstance(app.screen, FilesScreen)
+        assert isinstance(app.focused, FastTable)
+        await pilot.press("i")
+        box = app.screen.query_one(PasteArea)
+        assert app.focused is box
+        await pilot.press("a", "b", "c", "escape")
+        assert box.text == "abc"
+        assert isinstance(app.focused, FastTable)
+        await pilot.press("4")
+        assert isinstance(app.screen, DmcaScreen)

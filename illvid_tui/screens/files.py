@@ -119,7 +119,7 @@ class FilesScreen(Screen[None]):
         Binding("r", "check", "Check", id="files.check"),
         Binding("ctrl+r", "check", "Check", show=False, id="files.check_anywhere"),
         Binding("escape", "cancel", "Cancel", id="files.cancel"),
-        Binding("i", "edit", "Edit list", show=False, id="files.edit"),
+        Binding("i", "edit", "Edit", id="files.edit"),
         Binding("o", "open_file", "Load", id="files.open"),
         Binding("ctrl+l", "clear_input", "Clear list", show=False, id="files.clear"),
         Binding("n", "renew", "Renew", id="files.renew"),
@@ -181,7 +181,7 @@ class FilesScreen(Screen[None]):
         yield AppHeader()
         with Vertical(id="files-input"):
             paste = PasteArea(id="files-paste", soft_wrap=False, show_line_numbers=False)
-            paste.border_title = "Paste codes or links (ctrl+r checks, Esc leaves)"
+            paste.border_title = "Codes or links: paste anywhere · i types here · Esc leaves"
             yield paste
             with Horizontal(id="files-load"):
                 yield Label("File:")
@@ -204,7 +204,7 @@ class FilesScreen(Screen[None]):
                 Column("change", "Change", width=16),
                 Column("renew", "Renew"),
             ],
-            empty_text="No codes checked yet: paste codes or links above, then ctrl+r.",
+            empty_text="No codes checked yet: paste codes or links (or press i to type), then r.",
             id="files-table",
         )
         yield Footer()
@@ -213,9 +213,15 @@ class FilesScreen(Screen[None]):
         self.query_one("#files-search").add_class("hidden")
         self._show_parsed(None)
         self._show_totals()
-        self.query_one(PasteArea).focus()
+        # Not the paste box: it would swallow the section keys (1-4, ?, q).
+        self.table.focus()
         if hasattr(self.app, "account_id"):
             self.watch(self.app, "account_id", self._account_changed, init=False)
+
+    def on_screen_resume(self) -> None:
+        # Coming back to the section lands on the table too, never in a text box.
+        if isinstance(self.focused, Input | TextArea):
+            self.table.focus()
 
     @property
     def _illvid(self) -> IllvidApp:
@@ -266,7 +272,9 @@ class FilesScreen(Screen[None]):
             self.query_one(PasteArea).clear()
         else:
             self._bulk, self._bulk_origin = "", ""
-            self.query_one(PasteArea).load_text(text)
+            box = self.query_one(PasteArea)
+            box.load_text(text)
+            box.move_cursor(box.document.end)  # as if typed: the end of the text in view
         self._parse_soon()
 
     def _parse_soon(self) -> None:
