@@ -33,6 +33,8 @@ def files_screen(pilot: Pilot[None]) -> FilesScreen:
 
 async def paste(pilot: Pilot[None], text: str) -> FilesScreen:
     screen = files_screen(pilot)
+    # The header says "connected" in every snapshot, not whatever the race gave.
+    await until(pilot, lambda: pilot.app.connection[0] == "ok")  # type: ignore[attr-defined]
     screen.query_one(PasteArea).cursor_blink = False
     pilot.app.post_message(events.Paste(text))
     await until(pilot, lambda: screen._parsed is not None)
