@@ -48,6 +48,9 @@ class TableApp(App[None]):
     def on_fast_table_marks_changed(self, message: FastTable.MarksChanged) -> None:
         self.messages.append(message)
 
+    def on_fast_table_view_changed(self, message: FastTable.ViewChanged) -> None:
+        self.messages.append(message)
+
     @property
     def table(self) -> FastTable:
         return self.query_one(FastTable)
@@ -271,6 +274,8 @@ async def test_hundred_thousand_rows() -> None:
         table = app.table
         table.set_rows(make_rows(100_000))
         table.sort_by("size")
+        assert table.view_pending and table.sort_column == "size"  # big: sorted in a thread
+        await table.view_ready()
         assert table.visible_keys()[0] == "k99999"
         table.update_rows([("k50000", {"name": "changed"})])
         table.move_cursor("k50000")
@@ -293,3 +298,179 @@ async def test_cursor_is_reversed_without_colour(monkeypatch: pytest.MonkeyPatch
         other = [seg.style for seg in table.render_line(2) if "file00001" in seg.text]
         assert cursor and all(style is not None and style.reverse for style in cursor)
         assert other and not any(style is not None and style.reverse for style in other)
+
+
+# ------------------------------------------------------------- views computed in a thread
+
+
+def mixed_rows(count: int) -> list[tuple[str, dict[str, Any]]]:
+    """Rows with ties, empty cells and styled text, so order and stability are tested."""
+    rows: list[tuple[str, dict[str, Any]]] = []
+    for i in range(count):
+        size = None if i % 7 == 0 else (i * 37) % 11
+        name: str | Text = Text(f"n{(i * 13) % 17:02d}") if i % 2 else f"n{(i * 13) % 17:02d}"
+        rows.append((f"k{i}", {"name": name, "size": size, "url": f"u{i % 5}"}))
+    return rows
+
+
+@pytest.fixture
+def background(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tables of 10 rows or more compute their views in a thread."""
+    monkeypatch.setattr(FastTable, "BACKGROUND_ROWS", 10)
+
+
+async def test_background_sort_and_filter_match_the_loop(background: None) -> None:
+    rows = mixed_rows(200)
+    views = [
+        ("size", False, None),
+        ("size", True, None),
+        ("name", False, lambda key, row: row["size"] != 3),
+        ("name", True, lambda key, row: key.endswith("1")),
+        (None, False, lambda key, row: row["url"] == "u2"),
+    ]
+    app = TableApp()
+    async with app.run_test(size=(80, 24)):
+        table = app.table
+        for column, reverse, predicate in views:
+            FastTable.BACKGROUND_ROWS = 10
+            table.clear()
+            table.set_filter(predicate)
+            table.set_rows(rows)
+            if column is not None:
+                table.sort_by(column, reverse)
+            assert table.view_pending
+            await table.view_ready()
+            in_thread = table.visible_keys()
+            FastTable.BACKGROUND_ROWS = 10**9  # the same on the loop
+            table.set_rows(rows)
+            assert not table.view_pending
+            assert table.visible_keys() == in_thread, (column, reverse)
+            expected = reference_view(rows, predicate, table.sort_column, table.sort_reverse)
+            assert in_thread == expected
+        assert len(in_thread) == 40 and in_thread[0] == "k47"  # still by name, descending
+
+
+def reference_view(
+    rows: list[tuple[str, dict[str, Any]]],
+    predicate: Any,
+    column: str | None,
+    reverse: bool,
+) -> list[str]:
+    """The documented order, the slow obvious way: filter, stable sort, empty cells last."""
+    shown = [(k, r) for k, r in rows if predicate is None or predicate(k, r)]
+    if column is None:
+        return [k for k, _ in shown]
+    full = [(k, r) for k, r in shown if r.get(column) is not None]
+    empty = [k for k, r in shown if r.get(column) is None]
+
+    def plain(row: dict[str, Any]) -> Any:
+        value = row[column]
+        return value.plain if isinstance(value, Text) else value
+
+    return [k for k, _ in sorted(full, key=lambda kr: plain(kr[1]), reverse=reverse)] + empty
+
+
+async def test_background_sort_shows_header_at_once_and_posts_view_changed(
+    background: None,
+) -> None:
+    app = TableApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        table = app.table
+        table.set_rows(make_rows(50))
+        await pilot.pause()
+        app.messages.clear()
+        table.sort_by("size", reverse=True)
+        assert (table.sort_column, table.sort_reverse) == ("size", True)
+        assert "Size ▼" in table.render_line(0).text
+        assert table.visible_keys()[0] == "k0"  # the old view until the new one is ready
+        assert not app.of_type(FastTable.ViewChanged)
+        await table.view_ready()
+        await pilot.pause()
+        assert table.visible_keys()[0] == "k0"  # sizes count down: reverse keeps k0 first
+        table.sort_by("size")
+        await table.view_ready()
+        await pilot.pause()
+        assert table.visible_keys()[0] == "k49"
+        changed = app.of_type(FastTable.ViewChanged)
+        assert changed and all(m.table is table for m in changed)
+        # The cursor stayed on its key (now last) and the view scrolled to keep it visible.
+        assert (table.cursor_key, table.cursor_index) == ("k0", 49)
+        assert "file00000" in screen_text(table)[-1]
+
+
+async def test_newer_sort_supersedes_an_older_one(background: None) -> None:
+    app = TableApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        table = app.table
+        table.set_rows(make_rows(300))
+        table.sort_by("name", reverse=True)
+        table.sort_by("size")
+        table.set_filter(lambda key, row: row["size"] % 2 == 0)
+        await table.view_ready()
+        await pilot.pause()
+        expected = [f"k{i}" for i in range(299, -1, -1) if (300 - i) % 2 == 0]
+        assert table.visible_keys() == expected
+        assert (table.sort_column, table.sort_reverse) == ("size", False)
+        # A small set_rows (computed on the loop) supersedes a pending big one too.
+        table.sort_by("name", reverse=True)
+        table.set_rows(make_rows(4))
+        assert not table.view_pending
+        await table.view_ready()
+        await pilot.pause()
+        assert table.visible_keys() == ["k2", "k0"]  # sizes 4, 2 pass; names descending
+
+
+async def test_rows_changed_during_a_background_sort_are_kept(background: None) -> None:
+    app = TableApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        table = app.table
+        table.set_rows(make_rows(100))
+        table.set_filter(lambda key, row: row.get("size", 0) != -1)
+        await table.view_ready()
+        table.move_cursor("k42")
+        table.sort_by("size")
+        assert table.view_pending
+        # While the thread sorts: an update, a new row, a removal, a row filtered out.
+        table.update_rows([("k10", {"name": "renamed"}), ("extra", {"name": "x", "size": 5})])
+        table.update_rows([("k11", {"size": -1})])
+        table.remove_rows(["k20"])
+        await table.view_ready()
+        await pilot.pause()
+        keys = table.visible_keys()
+        assert keys[-1] == "extra"  # like update_rows after a sort: new rows go last
+        assert "k20" not in keys and "k11" not in keys
+        assert len(keys) == 99 and table.total_count == 100
+        assert keys[:3] == ["k99", "k98", "k97"]
+        row = table.get_row("k10")
+        assert row is not None and row["name"] == "renamed"
+        assert table.cursor_key == "k42"
+        assert table.cursor_index == keys.index("k42")
+
+
+async def test_set_rows_on_a_big_sorted_table_goes_to_the_thread(background: None) -> None:
+    app = TableApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        table = app.table
+        table.set_rows(make_rows(30))
+        table.sort_by("size")
+        await table.view_ready()
+        table.move_cursor("k5")
+        table.toggle_mark("k5")
+        table.toggle_mark("k7")
+        # The same codes with new values, minus k7: sorted in the thread.
+        fresh = [(k, {**row, "size": i}) for i, (k, row) in enumerate(make_rows(30))]
+        table.set_rows(kr for kr in fresh if kr[0] != "k7")
+        table.remove_rows([])
+        assert table.view_pending
+        assert "k7" not in table.visible_keys() and table.marked == {"k5"}
+        await table.view_ready()
+        await pilot.pause()
+        assert table.visible_keys()[:2] == ["k0", "k1"]
+        assert table.cursor_key == "k5"
+        # An empty view while the first rows are sorted in shows no "nothing here".
+        table.clear()
+        table.set_rows(make_rows(30))
+        assert table.view_pending and table.row_count == 0
+        assert not any("Nothing here yet." in line for line in screen_text(table))
+        await table.view_ready()
+        assert table.row_count == 30

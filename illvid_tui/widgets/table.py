@@ -2,15 +2,21 @@
 
 Textual's `DataTable` measures every cell and froze the loop for 2.3 s at 50k rows; this
 widget keeps rows in a dict plus a list of visible keys and draws lines on demand (line API).
+
+Sorting and filtering a big table (`BACKGROUND_ROWS` rows or more) would still hold the event
+loop for 50-100 ms, so the new view is computed in a thread from a snapshot of the rows and
+installed when ready: until then the old view stays on screen (the header already shows the
+new sort). `view_ready()` waits for it; `ViewChanged` says it was installed.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+import asyncio
+from collections.abc import Iterable, Sequence
 from typing import ClassVar
 
 from rich.segment import Segment
-from textual import events
+from textual import events, work
 from textual.binding import Binding, BindingType
 from textual.geometry import Size
 from textual.message import Message
@@ -19,17 +25,16 @@ from textual.strip import Strip
 
 from illvid_tui.widgets._table_render import (
     Column,
+    Predicate,
     Row,
     compute_layout,
+    compute_view,
     fit,
     render_header,
     render_row,
-    sort_keys,
 )
 
-__all__ = ["Column", "FastTable", "TableMessage"]
-
-Predicate = Callable[[str, Row], bool]
+__all__ = ["Column", "FastTable", "Predicate", "TableMessage"]
 
 
 class TableMessage(Message):
@@ -58,6 +63,9 @@ class FastTable(ScrollView, can_focus=True):
         Binding("space", "toggle_mark", "Mark", id="table.mark"),
         Binding("enter", "activate", "Open", show=False, id="table.activate"),
     ]
+
+    BACKGROUND_ROWS: ClassVar[int] = 20_000
+    """From this many rows, a new sort or filter is computed in a thread (see the module)."""
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "fast-table--cursor",
@@ -119,6 +127,16 @@ class FastTable(ScrollView, can_focus=True):
             self.column = column
             self.reverse = reverse
 
+    class ViewChanged(TableMessage):
+        """A new view (after `set_rows`, `sort_by` or `set_filter`) is installed.
+
+        Posted for every view, computed in the loop or in a thread; `row_count` and
+        `visible_keys()` are up to date when it arrives. Bursts collapse into one.
+        """
+
+        def can_replace(self, message: Message) -> bool:
+            return isinstance(message, FastTable.ViewChanged) and message.table is self.table
+
     class MarksChanged(TableMessage):
         """The set of marked keys changed."""
 
@@ -157,6 +175,13 @@ class FastTable(ScrollView, can_focus=True):
         self._last_cursor_key: str | None = None
         self._marked: set[str] = set()
         self._layout = compute_layout([column.width for column in self.columns], 0)
+        # Views asked for (sort, filter, set_rows) and the one on screen; they differ while a
+        # view is computed in a thread. `_touched` collects keys updated or removed meanwhile.
+        self._view_generation = 0
+        self._shown_generation = 0
+        self._touched: dict[str, None] = {}
+        self._view_idle = asyncio.Event()
+        self._view_idle.set()
 
     # ----------------------------------------------------------------------------- data
 
@@ -165,7 +190,9 @@ class FastTable(ScrollView, can_focus=True):
         self._rows = dict(rows)
         if self._marked:
             self._set_marks(self._marked & self._rows.keys())
-        self._rebuild_view()
+        if self._rebuild_view():
+            # Until the new view arrives, keep the old order of the rows that are still there.
+            self._replace_view(list(filter(self._rows.__contains__, self._view)))
 
     def update_rows(self, rows: Iterable[tuple[str, Row]]) -> None:
         """Upsert rows by key, merging cells; new keys go to the end of the view.
@@ -175,6 +202,7 @@ class FastTable(ScrollView, can_focus=True):
         """
         batch = list(rows)
         predicate = self._filter
+        touched = self._touched if self.view_pending else None
         # A few keys (a live poll) are found by list.index; a big batch pays for a full map once.
         position = self._key_positions().get if len(batch) > 8 else self._position_of
         changed: list[int] = []
@@ -186,6 +214,8 @@ class FastTable(ScrollView, can_focus=True):
             if old is not None and new == old:
                 continue
             self._rows[key] = new
+            if touched is not None:
+                touched[key] = None
             shown = predicate is None or predicate(key, new)
             index = position(key)
             if index is None:
@@ -219,6 +249,8 @@ class FastTable(ScrollView, can_focus=True):
         gone = {key for key in keys if self._rows.pop(key, None) is not None}
         if not gone:
             return
+        if self.view_pending:
+            self._touched.update(dict.fromkeys(gone))
         if self._marked & gone:
             self._set_marks(self._marked - gone)
         self._replace_view([key for key in self._view if key not in gone])
@@ -242,8 +274,21 @@ class FastTable(ScrollView, can_focus=True):
         return len(self._rows)
 
     def visible_keys(self) -> list[str]:
-        """Keys in the current sort and filter order (a copy)."""
+        """Keys in the current sort and filter order (a copy).
+
+        While a big table's new view is computed (`view_pending`), this is the old one.
+        """
         return list(self._view)
+
+    @property
+    def view_pending(self) -> bool:
+        """True while a new view is computed in a thread and not yet shown."""
+        return self._shown_generation != self._view_generation
+
+    async def view_ready(self) -> None:
+        """Wait until the last sort, filter or rows asked for are on screen."""
+        while self.view_pending:
+            await self._view_idle.wait()
 
     # ----------------------------------------------------------------------------- view
 
@@ -258,30 +303,112 @@ class FastTable(ScrollView, can_focus=True):
         return self._sort_reverse
 
     def sort_by(self, column_key: str, reverse: bool = False) -> None:
-        """Sort stably by a column; empty (None) cells go last either way."""
+        """Sort stably by a column; empty (None) cells go last either way.
+
+        A big table sorts in a thread: the header shows the new sort at once, the rows follow.
+        """
         column = next((c for c in self.columns if c.key == column_key), None)
         if column is None:
             raise KeyError(column_key)
         self._sort_column = column_key
         self._sort_reverse = reverse
-        self._rebuild_view()
+        if self._rebuild_view():
+            # Only the header: the body keeps the old view until the new one is ready.
+            self.refresh_line(self.scroll_offset.y)
 
     def set_filter(self, predicate: Predicate | None) -> None:
-        """Show only rows for which `predicate(key, row)` is true; None shows all."""
+        """Show only rows for which `predicate(key, row)` is true; None shows all.
+
+        A big table filters in a thread, so the predicate must only read (rows, settings).
+        """
         self._filter = predicate
         self._rebuild_view()
 
-    def _rebuild_view(self) -> None:
+    def _rebuild_view(self) -> bool:
+        """Compute the view for the current rows, filter and sort; True if it went to a thread.
+
+        A newer call supersedes an older one still computing (its result is dropped).
+        """
+        self._view_generation += 1
+        generation = self._view_generation
+        column = self._sort_column_object()
+        predicate = self._filter
+        big = len(self._rows) >= self.BACKGROUND_ROWS and (column or predicate) is not None
+        if not big or not self.is_running:
+            keys = compute_view(self._rows, predicate, column, self._sort_reverse)
+            assert keys is not None  # only a `stale` callback abandons
+            self._show_view(generation, keys)
+            return False
+        self._touched = {}
+        self._view_idle.clear()
+        snapshot = dict(self._rows)  # C speed; the thread must not see later changes
+        self._compute_view(generation, snapshot, predicate, column, self._sort_reverse)
+        return True
+
+    @work(
+        exclusive=True,
+        group="fast-table.view",
+        description="sort and filter the table rows",
+        exit_on_error=False,
+    )
+    async def _compute_view(
+        self,
+        generation: int,
+        snapshot: dict[str, Row],
+        predicate: Predicate | None,
+        column: Column | None,
+        reverse: bool,
+    ) -> None:
+        def stale() -> bool:
+            return generation != self._view_generation
+
+        try:
+            keys = await asyncio.to_thread(
+                compute_view, snapshot, predicate, column, reverse, stale
+            )
+            if keys is not None and not stale():
+                self._show_view(generation, self._apply_touched(keys))
+        finally:
+            # An error or a cancel (unmount) must not leave `view_ready` waiting forever.
+            if not stale() and self.view_pending:
+                self._shown_generation = generation
+                self._view_idle.set()
+
+    def on_unmount(self) -> None:
+        """Nothing will install a pending view now: release whoever waits for it."""
+        self._shown_generation = self._view_generation
+        self._view_idle.set()
+
+    def _apply_touched(self, keys: list[str]) -> list[str]:
+        """Apply updates and removals made while `keys` was computed, as `update_rows` does."""
+        touched, self._touched = self._touched, {}
+        if not touched:
+            return keys
         rows = self._rows
         predicate = self._filter
-        if predicate is None:
-            keys = list(rows)
-        else:
-            keys = [key for key, row in rows.items() if predicate(key, row)]
-        if self._sort_column is not None:
-            column = next(c for c in self.columns if c.key == self._sort_column)
-            keys = sort_keys(self._rows, keys, column, self._sort_reverse)
+
+        def shown(key: str) -> bool:
+            row = rows.get(key)
+            return row is not None and (predicate is None or predicate(key, row))
+
+        listed = set(keys)
+        dropped = {key for key in touched if key in listed and not shown(key)}
+        if dropped:
+            keys = [key for key in keys if key not in dropped]
+        # Rows that now pass the filter but were not in the snapshot's view go to the end.
+        keys.extend(key for key in touched if key not in listed and shown(key))
+        return keys
+
+    def _show_view(self, generation: int, keys: list[str]) -> None:
+        self._shown_generation = generation
+        self._view_idle.set()
         self._replace_view(keys)
+        self.post_message(self.ViewChanged(self))
+
+    def _sort_column_object(self) -> Column | None:
+        if self._sort_column is None:
+            return None
+        return next(c for c in self.columns if c.key == self._sort_column)
 
     def _replace_view(self, keys: list[str]) -> None:
         """Install a new view, keeping the cursor on its key or near its old index."""
@@ -311,7 +438,7 @@ class FastTable(ScrollView, can_focus=True):
     def _key_positions(self) -> dict[str, int]:
         # Built lazily: only update_rows and cursor lookups need it, once per view change.
         if self._positions is None:
-            self._positions = {key: index for index, key in enumerate(self._view)}
+            self._positions = dict(zip(self._view, range(len(self._view)), strict=True))
         return self._positions
 
     # --------------------------------------------------------------------------- cursor
@@ -494,7 +621,8 @@ class FastTable(ScrollView, can_focus=True):
                 sorted_style,
             )
         elif not self._view:
-            if y != max(self._body_height() // 2, 1):
+            if self.view_pending or y != max(self._body_height() // 2, 1):
+                # While rows are being sorted in, "nothing here" would be a false flash.
                 return Strip.blank(width, base)
             style = base + self.get_component_rich_style("fast-table--empty")
             text = fit(self.empty_text, self.scrollable_content_region.width, "center")
