@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
     import httpx
 
     from illvid_tui.api.client import ClientEvent, IllvidClient
+    from illvid_tui.api.models import AccountInfo
     from illvid_tui.core.credentials import Loaded
     from illvid_tui.core.poller import Poller
     from illvid_tui.emulator import Emulator
@@ -84,6 +86,35 @@ class CrashReport(Exception):
         )
 
 
+@dataclass(frozen=True)
+class AccountState:
+    """The app's last `account_info` answer (the Account screen shows it)."""
+
+    info: AccountInfo | None = None
+    #: The last call's error (None after a success); older `info` is kept.
+    error: IllvidError | None = None
+    #: Local time of the last successful answer ("" before the first).
+    refreshed: str = ""
+    #: True while a call is in flight.
+    loading: bool = False
+
+
+def _rejected_text(source: str) -> str:
+    """The login screen's line when the server refuses credentials found at start-up."""
+    where = {
+        "env": "ILLVID_API_LOGIN / ILLVID_API_KEY from the environment",
+        "keyring": "the login and key stored in the keyring",
+        "file": "the login and key in the plain credentials file",
+    }.get(source, "the login and key")
+    text = (
+        f"The server refused {where} (403, permission denied). Enter a working login and "
+        "key from the User Panel, User Settings."
+    )
+    if source == "env":
+        text += " Fix or unset the variables too: they win over the keyring."
+    return text
+
+
 class IllvidApp(App[None]):
     """The illvid terminal app."""
 
@@ -106,6 +137,8 @@ class IllvidApp(App[None]):
     #: (state, detail) for the header: state is ok, connecting, retrying,
     #: offline, rejected or signed out; detail is a line for people.
     connection: reactive[tuple[str, str]] = reactive(("connecting", "connecting"))
+    #: The last account_info answer; set by the app at start-up and by `refresh_account()`.
+    account: reactive[AccountState] = reactive(AccountState, always_update=True)
 
     def __init__(
         self,
@@ -128,6 +161,13 @@ class IllvidApp(App[None]):
         self._services_started = False
         self._started = False
         self._to_store: tuple[Credentials, bool] | None = None
+        #: account_id to set once account_info has answered (see connect()).
+        self._pending_account_id: str | None = None
+        self._source = ""
+        #: Start-up work done in threads, joined in _maybe_connect().
+        self._credentials: Credentials | None = None
+        self._http_ready = False
+        self._next_transport: httpx.AsyncBaseTransport | None = None
         #: The in-process emulator behind --demo (None otherwise).
         self.emulator: Emulator | None = None
         #: The upload poller, started with the services (None until connected).
@@ -169,36 +209,72 @@ class IllvidApp(App[None]):
         if self._started:
             return
         self._started = True
+        from illvid_tui.gcpause import freeze_startup_objects
+
+        # Modules, classes and the first screen live as long as the app:
+        # later full collections need not walk them.
+        freeze_startup_objects()
         self._start()
 
     def _start(self) -> None:
-        logs.setup(self.settings.log_path)
-        self._apply_keymap()
         from illvid_tui.core.credentials import from_env
 
         initial, self._initial = self._initial, None
         credentials = initial if initial is not None else from_env()
+        # Two threads while the terminal shows the first frame: httpx's import
+        # and the transport (a TLS context for https) in one, keyring in the
+        # other; connect() runs when both are done.
+        self._prepare_http()
         if credentials is not None:
-            self.connect(credentials)
+            self._credentials = credentials
         else:
             self.connection = ("connecting", "looking for credentials")
             self._load_credentials()
 
-    def _apply_keymap(self) -> None:
+    @work(thread=True, exclusive=True, group="app.prepare", exit_on_error=False)
+    def _prepare_http(self) -> None:
+        logs.setup(self.settings.log_path)
         from illvid_tui.core import keymap
 
         try:
-            user_keymap = keymap.load(self.settings.keymap_path)
+            found: dict[str, str] | str = keymap.load(self.settings.keymap_path)
         except keymap.KeymapError as exc:
-            self.notify(str(exc), title="Keymap ignored", severity="warning")
-            return
-        if user_keymap:
-            self.set_keymap(user_keymap)
+            found = str(exc)
+        transport: httpx.AsyncBaseTransport | None = None
+        try:
+            if self.transport is None:
+                transport = self._make_transport()
+        except Exception:  # noqa: BLE001 - connect() builds it again on the loop and reports
+            transport = None
+        self.call_from_thread(self._http_prepared, found, transport)
+
+    def _http_prepared(
+        self, found: dict[str, str] | str, transport: httpx.AsyncBaseTransport | None
+    ) -> None:
+        self._next_transport = transport
+        if isinstance(found, str):
+            self.notify(found, title="Keymap ignored", severity="warning")
+        elif found:
+            self.set_keymap(found)
+        self._http_ready = True
+        self._maybe_connect()
+
+    def _make_transport(self) -> httpx.AsyncBaseTransport:
+        """The HTTP transport of a new client (blocking for https: a TLS context, ~35 ms)."""
+        import httpx
+
+        from illvid_tui.api.client import is_loopback
+
+        limits = httpx.Limits(max_connections=4, max_keepalive_connections=4)
+        url = httpx.URL(self.settings.base_url)
+        if url.scheme == "http" and is_loopback(url.host):
+            # Plain http to this machine (the emulator): TLS is never used, so
+            # no certificate store is loaded. https keeps full verification.
+            return httpx.AsyncHTTPTransport(verify=False, limits=limits)
+        return httpx.AsyncHTTPTransport(limits=limits)
 
     @work(thread=True, exclusive=True, group="app.credentials", exit_on_error=False)
     def _load_credentials(self) -> None:
-        # Imported here, off the event loop: connect() then finds it loaded.
-        import illvid_tui.api.client  # noqa: F401
         from illvid_tui.core import credentials
 
         loaded = credentials.load(self.settings.base_url, self.settings.plain_credentials_path)
@@ -206,9 +282,15 @@ class IllvidApp(App[None]):
 
     def _credentials_loaded(self, loaded: Loaded) -> None:
         if loaded.credentials is not None:
-            self.connect(loaded.credentials)
+            self._credentials = loaded.credentials
+            self._maybe_connect()
         else:
             self.ask_credentials(no_keyring=loaded.no_keyring, problem=loaded.problem)
+
+    def _maybe_connect(self) -> None:
+        if self._http_ready and self._credentials is not None:
+            credentials, self._credentials = self._credentials, None
+            self.connect(credentials)
 
     def ask_credentials(
         self, *, no_keyring: bool = False, problem: str = "", change: bool = False
@@ -219,29 +301,80 @@ class IllvidApp(App[None]):
         if self.settings.demo:
             self.notify("The demo signs in by itself; no login or key is needed.")
             return
-        if not change:
+        if not change and self.connection[0] != "rejected":
             self.connection = ("signed out", "signed out")
         if not isinstance(self.screen, LoginScreen):
             self.push_screen(LoginScreen(no_keyring=no_keyring, problem=problem))
 
-    def connect(self, credentials: Credentials) -> None:
-        """Use these credentials from now on (a new client; the old one closes)."""
+    def connect(self, credentials: Credentials, *, info: AccountInfo | None = None) -> None:
+        """Use these credentials from now on (a new client; the old one closes).
+
+        The app asks `account_info` once (unless `info` is that answer
+        already, from the login screen); `account_id` is set and the services
+        start when it has answered, or failed for a reason other than a 403
+        (offline: the local data still shows, and the screens retry).
+        """
         from illvid_tui.api.client import IllvidClient
 
         old = self.client
+        transport, self._next_transport = self._next_transport, None
+        if transport is None:
+            transport = self.transport if self.transport is not None else self._make_transport()
         self.client = IllvidClient(
             key=credentials.key,
             login=credentials.login or None,
             base_url=self.settings.base_url,
-            transport=self.transport,
+            transport=transport,
         )
         self.client.listeners.append(self._client_event)
         if old is not None:
             self.run_worker(old.aclose(), group="app.close", exit_on_error=False)
         self.login = credentials.login
-        self.connection = ("connecting", "connecting")
-        self.account_id = f"{self.settings.base_url}|{credentials.login}"
-        if not self._services_started:
+        self._source = credentials.source
+        self._pending_account_id = f"{self.settings.base_url}|{credentials.login}"
+        if info is not None:
+            self.connection = ("ok", "connected")
+            self._accepted(info)
+        else:
+            self.connection = ("connecting", "connecting")
+            self.refresh_account()
+
+    def refresh_account(self) -> None:
+        """Ask `account_info` again; the answer lands in `account` (and the header)."""
+        if self.client is None:
+            return
+        self.account = replace(self.account, loading=True)
+        self._fetch_account()
+
+    @work(exclusive=True, group="app.account", exit_on_error=False)
+    async def _fetch_account(self) -> None:
+        client = self.client
+        if client is None:
+            return
+        try:
+            info = await client.account_info()
+        except IllvidError as error:
+            if client is not self.client:
+                return
+            self.account = replace(self.account, error=error, loading=False)
+            if isinstance(error, PermissionDeniedError) and self.account_id is None:
+                # Never accepted: the login screen says why (the demo signs in by itself).
+                self.ask_credentials(problem=_rejected_text(self._source))
+            else:
+                self._connected()
+            return
+        if client is self.client:
+            self._accepted(info)
+
+    def _accepted(self, info: AccountInfo) -> None:
+        when = self.now().strftime("%Y-%m-%d %H:%M:%S")
+        self.account = AccountState(info=info, refreshed=when)
+        self._connected()
+
+    def _connected(self) -> None:
+        if self._pending_account_id is not None:
+            self.account_id, self._pending_account_id = self._pending_account_id, None
+        if self.account_id is not None and not self._services_started:
             self._services_started = True
             self.start_services()
 

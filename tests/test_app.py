@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import subprocess
 import sys
 import textwrap
@@ -9,13 +10,18 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from conftest import TODAY
+from rich.console import Console
 from textual.command import CommandPalette
+from textual.pilot import Pilot
+from textual.widgets import Static
 
 from illvid_tui.app import CrashReport, IllvidApp
 from illvid_tui.core.settings import Settings
 from illvid_tui.emulator import DEMO_KEY, Emulator
 from illvid_tui.screens.account import AccountScreen
 from illvid_tui.screens.help import HelpScreen
+from illvid_tui.widgets.header import AppHeader
 
 SIZE = (100, 30)
 
@@ -186,8 +192,6 @@ async def test_key_never_lands_in_logs_screens_or_errors(
     settings: Settings, emulator: Emulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A run with faults (403, 509, dropped connections, HTML errors) at DEBUG level."""
-    from conftest import TODAY
-
     from illvid_tui.app import create_app
     from illvid_tui.core.credentials import Credentials
 
@@ -229,3 +233,62 @@ async def test_key_never_lands_in_logs_screens_or_errors(
     assert not list(settings.state_dir.glob("*.sqlite3*")) or all(
         secret.encode() not in p.read_bytes() for p in settings.state_dir.glob("*.sqlite3*")
     )
+
+
+def shown(app: IllvidApp, selector: str) -> str:
+    """The text a Static shows, without styles."""
+    console = Console(width=200, file=io.StringIO(), color_system=None)
+    with console.capture() as capture:
+        console.print(app.screen.query_one(selector, Static).content)
+    return capture.get()
+
+
+async def settle(pilot: Pilot[None]) -> None:
+    """Let the start-up threads and requests finish (the poller runs on)."""
+    for _ in range(3):
+        await pilot.pause()
+        busy = [w for w in pilot.app.workers if w.group != "uploads.poller"]
+        if busy:
+            await pilot.app.workers.wait_for_complete(busy)
+    await pilot.pause()
+
+
+@pytest.mark.parametrize("screen", ["uploads", "files", "dmca"])
+async def test_app_connects_whatever_screen_it_starts_on(
+    make_app: Callable[..., IllvidApp], emulator: Emulator, screen: str
+) -> None:
+    app = make_app(screen=screen)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert app.current_mode == screen
+        header = app.screen.query_one(AppHeader)
+        assert (header.state, header.detail) == ("ok", "connected")
+        assert "connected" in str(header.render())
+        assert app.account_id == f"{app.settings.base_url}|{emulator.login}"
+        assert app.poller is not None
+        assert any(w.group == "uploads.poller" and w.is_running for w in app.workers)
+        assert app.account.info is not None and app.account.info.login == emulator.login
+        # The Account screen shows the app's answer: no second account_info.
+        await pilot.press("1")
+        await settle(pilot)
+        assert [r.op for r in emulator.requests].count("account_info") == 1
+        assert "4050.00" in shown(app, "#account-fields")
+
+
+async def test_refused_env_key_at_start_shows_the_login_screen_with_403(
+    settings: Settings, emulator: Emulator, monkeypatch: pytest.MonkeyPatch, no_keyring: None
+) -> None:
+    from illvid_tui.app import create_app
+    from illvid_tui.screens.login import LoginScreen
+
+    monkeypatch.setenv("ILLVID_API_LOGIN", emulator.login)
+    monkeypatch.setenv("ILLVID_API_KEY", "not-the-key")
+    app = create_app(settings, transport=emulator.transport(), today=TODAY)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, LoginScreen)
+        status = shown(app, "#login-status")
+        assert "403" in status and "ILLVID_API_KEY" in status
+        assert "not-the-key" not in status
+        assert app.account_id is None and app.poller is None
+        assert app.connection == ("rejected", "credentials rejected")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -27,7 +26,7 @@ from illvid_tui.core import logs
 from illvid_tui.widgets.header import AppHeader
 
 if TYPE_CHECKING:
-    from illvid_tui.app import IllvidApp
+    from illvid_tui.app import AccountState, IllvidApp
 
 _SIZE_WORDS = ("storage", "size", "space", "traffic", "bandwidth")
 
@@ -104,7 +103,6 @@ class AccountScreen(Screen[None]):
         self.upload_server: str | None = None
         self.server_problem: str = ""
         self.refreshed: str = ""
-        self._loading = False
 
     @property
     def illvid(self) -> IllvidApp:
@@ -123,18 +121,31 @@ class AccountScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self._show_fields()
+        self.watch(self.app, "account", self._account_state)
         self.watch(self.app, "account_id", self._account_changed)
         self.watch(self.app, "connection", self._connection_changed, init=False)
 
+    def _account_state(self, state: AccountState) -> None:
+        """The app's account_info answer (fetched at start-up, or after `r`)."""
+        self.info, self.refreshed = state.info, state.refreshed
+        self._show_fields()
+        if state.loading:
+            self._show_problem("Loading…", wait=True)
+        elif state.error is not None:
+            self._show_error(state.error)
+        elif state.info is not None:
+            self._show_problem("")
+            self.call_after_refresh(logs.bench_mark, "account")
+        elif self.illvid.account_id is None:
+            self._show_problem("Signing in…", wait=True)
+
     def _account_changed(self, account_id: str | None) -> None:
-        if account_id is None:
-            self._show_problem("Not signed in yet: waiting for the login and key.", wait=True)
-        else:
-            self.action_refresh()
+        if account_id is not None:
+            self._load_server()
 
     def _connection_changed(self, value: tuple[str, str]) -> None:
         state, detail = value
-        if state == "retrying" and self._loading:
+        if state == "retrying" and self.illvid.account.loading:
             self._show_problem(f"Waiting: {detail}…", wait=True)
 
     # -- actions -------------------------------------------------------------
@@ -143,8 +154,8 @@ class AccountScreen(Screen[None]):
         if self.illvid.client is None:
             self._show_problem("Not signed in. Press k to enter the API login and key.")
             return
-        self._show_problem("Loading…", wait=True)
-        self._load()
+        self.illvid.refresh_account()
+        self._load_server()
 
     def action_change_login(self) -> None:
         self.illvid.ask_credentials(change=True)
@@ -154,35 +165,17 @@ class AccountScreen(Screen[None]):
 
     # -- loading ---------------------------------------------------------------
 
-    @work(exclusive=True, group="account.load", exit_on_error=False)
-    async def _load(self) -> None:
+    @work(exclusive=True, group="account.server", exit_on_error=False)
+    async def _load_server(self) -> None:
+        """The upload server (the account itself comes from the app's `account`)."""
         client = self.illvid.client
         if client is None:
             return
-        self._loading = True
         try:
-            info_result, server_result = await asyncio.gather(
-                client.account_info(), client.get_upload_server(), return_exceptions=True
-            )
-        finally:
-            self._loading = False
-        if isinstance(server_result, BaseException):
-            if not isinstance(server_result, IllvidError):
-                raise server_result
-            self.server_problem = f"not available: {error_line(server_result)}"
-        else:
-            self.upload_server, self.server_problem = server_result, ""
-        if isinstance(info_result, BaseException):
-            if not isinstance(info_result, IllvidError):
-                raise info_result
-            self._show_fields()
-            self._show_error(info_result)
-            return
-        self.info = info_result
-        self.refreshed = self.illvid.now().strftime("%Y-%m-%d %H:%M:%S")
+            self.upload_server, self.server_problem = await client.get_upload_server(), ""
+        except IllvidError as error:
+            self.server_problem = f"not available: {error_line(error)}"
         self._show_fields()
-        self._show_problem("")
-        self.call_after_refresh(logs.bench_mark, "account")
 
     # -- drawing ---------------------------------------------------------------
 

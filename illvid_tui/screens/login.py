@@ -150,7 +150,7 @@ class LoginScreen(Screen[None]):
                 transport=app.transport,
                 max_attempts=2,
             ) as client:
-                await client.account_info()
+                info = await client.account_info()
         except PermissionDeniedError:
             self._status(
                 "The server refused this login and key (403, permission denied). Copy "
@@ -164,6 +164,6 @@ class LoginScreen(Screen[None]):
             return
         plain = self.query_one("#login-plain", Checkbox).value and self.no_keyring
         self.query_one("#login-key", Input).value = ""
-        app.connect(credentials)
+        app.connect(credentials, info=info)
         app.store_credentials(credentials, plain_file=plain)
         self.dismiss()
