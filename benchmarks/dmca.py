@@ -67,7 +67,11 @@ class Paint:
 
         def render_line(y: int) -> Strip:
             strip = original(y)
+            # A FastTable computing its new view in a thread still paints the old one.
+            pending = getattr(widget, "view_pending", False)
             if y >= body_from and self.at is None and widget.row_count and strip.text.strip():
+                if pending:
+                    return strip
                 self.at = time.perf_counter()
             return strip
 
@@ -184,6 +188,7 @@ async def one_run(pilot: Pilot[None], notices: int) -> dict[str, float]:
     app.client.listeners.remove(listen)
     table.sort_by("created", reverse=True)
     screen.apply_search("")
+    await table.view_ready()
     return {
         "request -> answer": answered[0] - asked,
         "first rows": first,
