@@ -42,7 +42,7 @@ def text_of(app: IllvidApp, selector: str) -> str:
 async def paste(app: IllvidApp, pilot: Pilot[None], text: str) -> None:
     # As a terminal does: the app receives the paste and hands it to the focused widget.
     app.post_message(events.Paste(text))
-    await until(pilot, lambda: screen_of(app)._parsed is not None, "the parse")
+    await until(pilot, lambda: screen_of(app).codes.parsed is not None, "the parse")
 
 
 async def check(app: IllvidApp, pilot: Pilot[None]) -> FilesScreen:
@@ -330,7 +330,7 @@ async def test_paste_with_the_table_focused_lands_in_the_list(
         await paste(app, pilot, codes[0])
         await pilot.press("escape")
         assert isinstance(app.focused, FastTable)
-        screen_of(app)._parsed = None
+        screen_of(app).codes.parsed = None
         await paste(app, pilot, codes[1])
         assert app.screen.query_one(PasteArea).text == f"{codes[0]}\n{codes[1]}"
         assert text_of(app, "#files-parsed") == "2 codes"

@@ -37,7 +37,7 @@ async def paste(pilot: Pilot[None], text: str) -> FilesScreen:
     await until(pilot, lambda: pilot.app.connection[0] == "ok")  # type: ignore[attr-defined]
     screen.query_one(PasteArea).cursor_blink = False
     pilot.app.post_message(events.Paste(text))
-    await until(pilot, lambda: screen._parsed is not None)
+    await until(pilot, lambda: screen.codes.parsed is not None)
     return screen
 
 

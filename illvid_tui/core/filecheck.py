@@ -8,6 +8,7 @@ changed ("newly missing", "back").
 
 from __future__ import annotations
 
+import asyncio
 import math
 import sqlite3
 from collections.abc import Iterable, Mapping, Sequence
@@ -33,6 +34,8 @@ MIGRATIONS = [
 ]
 #: Codes per SELECT ... IN (...) (SQLite's default limit is 32,766 variables).
 _CHUNK = 900
+#: Rows written per transaction when the database can't be used from a thread.
+SAVE_SLICE = 1000
 
 
 class Change(StrEnum):
@@ -67,6 +70,24 @@ class FileCheckStore:
     def threaded(self) -> bool:
         """Whether calls may run in a thread (False for an in-memory database)."""
         return self._db.path is not None
+
+    async def load_async(self, account: str, codes: Sequence[str]) -> dict[str, bool]:
+        """`load` off the event loop when the database allows it."""
+        if self.threaded:
+            return await asyncio.to_thread(self.load, account, codes)
+        return self.load(account, codes)
+
+    async def save_async(self, account: str, results: Mapping[str, bool], stamp: str) -> None:
+        """`save` off the event loop; in memory (--demo), a slice at a time on it."""
+        if self.threaded:
+            await asyncio.to_thread(self.save, account, results, stamp)
+            return
+        # The in-memory database has only the app's connection: a big check is
+        # written in slices so the loop is not stalled.
+        items = list(results.items())
+        for start in range(0, len(items), SAVE_SLICE):
+            self.save(account, dict(items[start : start + SAVE_SLICE]), stamp)
+            await asyncio.sleep(0)
 
     def _connect(self) -> sqlite3.Connection:
         if self._db.path is None:  # an in-memory database has only the one connection

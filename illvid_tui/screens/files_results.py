@@ -1,0 +1,180 @@
+"""The Files screen's results: rows, totals, the view (filter, search, sort), copy, export.
+
+`FilesScreen` builds on this: it adds the input and the work (checks, renewals)
+that fill `_run` and `_renew`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
+
+from textual import on, work
+from textual.screen import Screen
+from textual.widgets import Input, Static
+
+from illvid_tui.core.export import write_csv, write_lines
+from illvid_tui.core.filecheck import CheckRun
+from illvid_tui.gcpause import building_big_data
+from illvid_tui.screens._actions import copy_text, export_from_thread
+from illvid_tui.screens.files_cells import (
+    FILTERS,
+    SORTABLE,
+    RenewState,
+    export_cell,
+    file_row,
+    totals_text,
+    view_filter,
+    view_label,
+)
+from illvid_tui.widgets.table import FastTable
+
+if TYPE_CHECKING:
+    from illvid_tui.app import IllvidApp
+
+
+class FileResultsScreen(Screen[None]):
+    """The results half of the Files screen (a base class; see the module docstring)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._run: CheckRun | None = None
+        #: Per code: a renewal in flight, or how it ended.
+        self._renew: dict[str, RenewState] = {}
+        #: True while a check is waiting for answers (rows say "waiting", not "not checked").
+        self._checking = False
+        self._filter = "all"
+        self._search = ""
+
+    @property
+    def _illvid(self) -> IllvidApp:
+        return cast("IllvidApp", self.app)
+
+    @property
+    def table(self) -> FastTable:
+        return self.query_one("#files-table", FastTable)
+
+    # -- rows and totals ---------------------------------------------------------
+
+    def _rows_for(self, codes: Sequence[str]) -> list[tuple[str, dict[str, Any]]]:
+        with building_big_data():
+            return [(code, self._row(code)) for code in codes]
+
+    def _row(self, code: str) -> dict[str, Any]:
+        return file_row(code, self._run, self._renew, self._checking)
+
+    def _show_totals(self) -> None:
+        text = totals_text(self._run, self._checking)
+        if self._run is not None and (self._filter != "all" or self._search):
+            label = view_label(self._filter, self._search)
+            text.append(f"  [showing {self.table.row_count:,}: {label}]")
+        self.query_one("#files-totals", Static).update(text)
+
+    def _update_known(self, codes: Sequence[str]) -> None:
+        table = self.table
+        table.update_rows((c, self._row(c)) for c in codes if table.get_row(c) is not None)
+
+    # -- view: filter, search, sort -----------------------------------------------
+
+    def _apply_view(self) -> None:
+        self.table.set_filter(view_filter(self._filter, self._search, self._run, self._renew))
+        self._show_totals()
+
+    def action_cycle_filter(self) -> None:
+        """Show all, missing only, found only, changed only, renew failures only."""
+        self._filter = FILTERS[(FILTERS.index(self._filter) + 1) % len(FILTERS)]
+        self._apply_view()
+        label = view_label(self._filter, self._search)
+        self.notify(f"Showing {label or 'all codes'}", timeout=2)
+
+    def action_search(self) -> None:
+        """Filter the codes by text."""
+        search = self.query_one("#files-search", Input)
+        search.remove_class("hidden")
+        search.focus()
+
+    @on(Input.Changed, "#files-search")
+    def _search_changed(self, event: Input.Changed) -> None:
+        self._search = event.value.strip()
+        self._apply_view()
+
+    @on(Input.Submitted, "#files-search")
+    def _search_submitted(self) -> None:
+        self.table.focus()
+
+    def action_cycle_sort(self) -> None:
+        """Sort by the next column."""
+        current = self.table.sort_column
+        index = SORTABLE.index(current) + 1 if current in SORTABLE else 0
+        self.table.sort_by(SORTABLE[index % len(SORTABLE)], self.table.sort_reverse)
+
+    def action_reverse_sort(self) -> None:
+        """Reverse the sort order."""
+        self.table.sort_by(self.table.sort_column or "code", not self.table.sort_reverse)
+
+    # -- getting results out ----------------------------------------------------------
+
+    def action_copy_code(self) -> None:
+        """Copy the code under the cursor."""
+        if self.table.cursor_key:
+            copy_text(self, self.table.cursor_key, self.table.cursor_key)
+
+    def action_copy_link(self) -> None:
+        """Copy the link of the file under the cursor."""
+        code = self.table.cursor_key
+        if code:
+            link = self._illvid.file_link(code)
+            copy_text(self, link, link)
+
+    def _codes_where(self, missing: bool) -> list[str]:
+        run = self._run
+        return [c for c in run.codes if run.results.get(c) is missing] if run else []
+
+    def action_copy_missing(self) -> None:
+        """Copy the missing codes, one a line."""
+        self._copy_codes(self._codes_where(True), "missing")
+
+    def action_copy_found(self) -> None:
+        """Copy the found codes, one a line."""
+        self._copy_codes(self._codes_where(False), "found")
+
+    def _copy_codes(self, codes: list[str], what: str) -> None:
+        if codes:
+            copy_text(self, "\n".join(codes), f"{len(codes):,} {what} codes")
+        else:
+            self.notify(f"No {what} codes to copy.", severity="warning")
+
+    def action_export(self) -> None:
+        """Write the rows shown to a CSV file or a plain list (by the file name)."""
+        if not self.table.row_count:
+            self.notify("Nothing to export: check some codes first.", severity="warning")
+            return
+        from illvid_tui.screens.path_dialog import PathDialog
+
+        dialog = PathDialog(
+            "Export the rows shown",
+            default="~/illvid-files.csv",
+            help_text="A name ending in .csv writes the table; any other, one code a line.",
+        )
+        self.app.push_screen(dialog, self._export_to)
+
+    def _export_to(self, path: Path | None) -> None:
+        if path is None:
+            return
+        rows = [(key, self.table.get_row(key) or {}) for key in self.table.visible_keys()]
+        self._write_export(path, rows)
+
+    @work(thread=True, group="files.export", exit_on_error=False)
+    def _write_export(self, path: Path, rows: list[tuple[str, dict[str, Any]]]) -> None:
+        def write() -> Path:
+            if path.suffix.lower() == ".csv":
+                cells = ([export_cell(row.get(c)) for c in SORTABLE] for _, row in rows)
+                return write_csv(path, list(SORTABLE), cells)
+            return write_lines(path, (code for code, _ in rows))
+
+        count = f"{len(rows):,} row{'s' if len(rows) != 1 else ''}"
+        export_from_thread(self, write, lambda written: f"Wrote {count} to {written}")
+
+
+__all__ = ["FileResultsScreen"]
