@@ -27,6 +27,7 @@ from illvid_tui.api.errors import IllvidError
 from illvid_tui.core import dmca
 from illvid_tui.core.export import ExportError, write_csv
 from illvid_tui.core.renew import RenewOutcome, describe_failure, renew_codes
+from illvid_tui.screens._actions import copy_text
 from illvid_tui.screens.dmca_rows import (
     COLUMNS,
     RENEWED,
@@ -311,26 +312,22 @@ class DmcaScreen(Screen[None]):
 
     # -- actions -------------------------------------------------------------------------
 
-    def _copy(self, text: str, what: str) -> None:
-        try:
-            self.app.copy_to_clipboard(text)
-        except Exception:  # noqa: BLE001 - a terminal that refuses OSC 52 must not crash us
-            self.notify("The terminal refused the clipboard.", severity="warning")
-            return
-        self.notify(f"Copied {what}", timeout=2)
-
     def action_copy_code(self) -> None:
         """Copy the selected file code(s), one a line."""
         codes = self.selected_codes()
         if codes:
-            self._copy("\n".join(codes), codes[0] if len(codes) == 1 else f"{len(codes):,} codes")
+            copy_text(
+                self, "\n".join(codes), codes[0] if len(codes) == 1 else f"{len(codes):,} codes"
+            )
 
     def action_copy_link(self) -> None:
         """Copy the selected file link(s), one a line."""
         codes = self.selected_codes()
         if codes:
             links = [self.illvid.file_link(code) for code in codes]
-            self._copy("\n".join(links), links[0] if len(links) == 1 else f"{len(links):,} links")
+            copy_text(
+                self, "\n".join(links), links[0] if len(links) == 1 else f"{len(links):,} links"
+            )
 
     def action_renew(self) -> None:
         """Renew the marked files, or the file under the cursor."""

@@ -9,10 +9,8 @@ repaints only the changed rows on screen and keeps the cursor on its key.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar, cast
+from typing import TYPE_CHECKING, ClassVar, cast
 
-from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -20,106 +18,27 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
 from illvid_tui.core.uploads import Job, JobState, PollerStateChanged, UploadsChanged
+from illvid_tui.screens._actions import copy_text
+from illvid_tui.screens.uploads_rows import (
+    COLUMNS,
+    EMPTY_TEXT,
+    FILTERS,
+    SORTABLE,
+    Age,
+    age_text,
+    blocked_until_text,
+    detail_text,
+    job_filter,
+    job_row,
+    status_cell,
+    status_line,
+)
 from illvid_tui.widgets.header import AppHeader
-from illvid_tui.widgets.table import Column, FastTable
+from illvid_tui.widgets.table import FastTable
 
 if TYPE_CHECKING:
     from illvid_tui.app import IllvidApp
     from illvid_tui.core.poller import Poller
-
-#: The state filter `f` cycles through (None: all).
-FILTERS: tuple[JobState | None, ...] = (
-    None,
-    JobState.RUNNING,
-    JobState.DONE,
-    JobState.FAILED,
-    JobState.UNKNOWN,
-)
-SORTABLE = ("age", "url", "folder", "status", "progress", "code")
-EMPTY_TEXT = "No remote uploads yet. Press a to add URLs (one a line; paste many at once)."
-
-
-@dataclass(frozen=True)
-class Age:
-    """An age cell: shows `text`, sorts by when the job was added."""
-
-    text: str
-    added: float
-
-    def __str__(self) -> str:
-        return self.text
-
-
-def age_text(seconds: float) -> str:
-    """A coarse age ("<1m", "5m", "3h", "2d"): it changes at most once a minute."""
-    if seconds < 60:
-        return "<1m"
-    if seconds < 3600:
-        return f"{int(seconds // 60)}m"
-    if seconds < 86400:
-        return f"{int(seconds // 3600)}h"
-    return f"{int(seconds // 86400)}d"
-
-
-def status_cell(job: Job) -> Text:
-    """The status word as the server wrote it, with a marker that reads without colour."""
-    word = job.status
-    if job.state is JobState.SENDING:
-        return Text("… sending", style="dim")
-    if job.state is JobState.UNKNOWN:
-        return Text("? unknown", style="bold yellow")
-    if job.state is JobState.DONE:
-        return Text(f"✓ {word or 'done'}", style="green")
-    if job.state is JobState.FAILED:
-        return Text(f"✗ {word or 'failed'}", style="bold red")
-    if job.poll_error:
-        return Text(f"⚠ {word or 'queued'}", style="yellow")
-    return Text(f"◌ {word or 'queued'}")
-
-
-def progress_cell(job: Job) -> str:
-    value = (job.progress or "").strip()
-    if job.state is JobState.DONE:
-        return "100%"
-    if not value:
-        return ""
-    try:
-        return f"{float(value):.0f}%"
-    except ValueError:
-        return value
-
-
-def _progress_key(value: Any) -> float:
-    try:
-        return float(str(value).rstrip("%"))
-    except ValueError:
-        return -1.0
-
-
-def job_row(job: Job, now: float) -> dict[str, Any]:
-    """The table cells of one job."""
-    return {
-        "url": job.url,
-        "folder": job.folder or "",
-        "status": status_cell(job),
-        "progress": progress_cell(job),
-        "age": Age(age_text(max(0.0, now - job.added_at)), job.added_at),
-        "code": job.file_code or "",
-    }
-
-
-def _sort_age(value: Any) -> float:
-    return -value.added if isinstance(value, Age) else 0.0
-
-
-COLUMNS = (
-    Column("url", "URL", shorten="middle"),
-    Column("folder", "Folder", width=10),
-    Column("status", "Status", width=16),
-    Column("progress", "Prog", width=5, justify="right", sort_key=_progress_key),
-    Column("age", "Age", width=4, justify="right", sort_key=_sort_age),
-    Column("code", "File code", width=12),
-)
 
 
 class UploadsScreen(Screen[None]):
@@ -256,35 +175,17 @@ class UploadsScreen(Screen[None]):
         if poller is None:
             status.update("Connecting… the queue shows once the account is known.")
             return
-        counts = {state: 0 for state in JobState}
-        for job in poller.jobs.values():
-            counts[job.state] += 1
-        parts = [
-            f"{counts[JobState.RUNNING]} running",
-            f"{counts[JobState.DONE]} done",
-            f"{counts[JobState.FAILED]} failed",
-        ]
-        if counts[JobState.UNKNOWN]:
-            parts.append(f"{counts[JobState.UNKNOWN]} unknown")
-        if counts[JobState.SENDING]:
-            parts.append(f"{counts[JobState.SENDING]} sending")
-        warn = False
+        warn = True
         if poller.blocked and poller.blocked_until_wall is not None:
-            until = time.strftime("%H:%M:%S", time.localtime(poller.blocked_until_wall))
+            until = blocked_until_text(poller.blocked_until_wall)
             state = f"Server busy (509): all polling waits until {until}"
-            warn = True
         elif poller.paused:
             state = "PAUSED (p resumes)"
-            warn = True
         else:
             state = f"Polling every {poller.interval:g} s (+/- to change)"
-        view = []
-        if self._filter is not None:
-            view.append(f"showing {self._filter.value}")
-        if self._search:
-            view.append(f"search {self._search!r}")
-        shown = f" · {', '.join(view)} ({self.table.row_count})" if view else ""
-        status.update(f"{state} · {', '.join(parts)}{shown}")
+            warn = False
+        shown = self.table.row_count
+        status.update(status_line(poller.jobs.values(), state, self._filter, self._search, shown))
         status.set_class(warn, "warn")
 
     @on(FastTable.CursorMoved, "#uploads-table")
@@ -297,17 +198,7 @@ class UploadsScreen(Screen[None]):
         if job is None:
             detail.update("")
             return
-        first = job.url + (f"  → folder {job.folder}" if job.folder else "")
-        second = f"queue id {job.queue_id}" if job.queue_id else "no queue id"
-        if job.state is JobState.UNKNOWN:
-            second += f" · {job.error or 'outcome unknown'} · R sends it again on purpose"
-        elif job.state is JobState.FAILED:
-            second += f" · {job.error or job.status} · R queues the URL again"
-        elif job.file_code:
-            second += f" · file {self._illvid.file_link(job.file_code)}"
-        if job.poll_error:
-            second += f" · last check failed: {job.poll_error}"
-        detail.update(f"{first}\n{second}")
+        detail.update(detail_text(job, self._illvid.file_link))
 
     def _cursor_job(self) -> Job | None:
         key = self.table.cursor_key
@@ -400,25 +291,9 @@ class UploadsScreen(Screen[None]):
         self._apply_view()
 
     def _apply_view(self) -> None:
-        state, needle = self._filter, self._search.casefold()
         poller = self._poller
-        if (state is None and not needle) or poller is None:
-            self.table.set_filter(None)
-        else:
-            jobs = poller.jobs
-
-            def keep(key: str, row: Any) -> bool:
-                job = jobs.get(key)
-                if job is None:
-                    return False
-                if state is not None and job.state is not state:
-                    return False
-                if needle:
-                    hay = f"{job.url} {job.folder or ''} {job.status} {job.file_code or ''} {key}"
-                    return needle in hay.casefold()
-                return True
-
-            self.table.set_filter(keep)
+        jobs = poller.jobs if poller is not None else None
+        self.table.set_filter(job_filter(jobs, self._filter, self._search))
         self._show_status()
         self._show_detail()
 
@@ -435,21 +310,13 @@ class UploadsScreen(Screen[None]):
         column = self.table.sort_column or "age"
         self.table.sort_by(column, not self.table.sort_reverse)
 
-    def _copy(self, text: str, what: str) -> None:
-        try:
-            self.app.copy_to_clipboard(text)
-        except Exception:  # noqa: BLE001 - a terminal without OSC 52 must not break the app
-            self.notify("Could not copy: the terminal refused the clipboard.", severity="error")
-            return
-        self.notify(f"Copied {what}", timeout=2)
-
     def action_copy_code(self) -> None:
         """Copy the file code of the job under the cursor."""
         job = self._cursor_job()
         if job is None or not job.file_code:
             self.notify("No file code yet: the upload is not done.", severity="warning")
             return
-        self._copy(job.file_code, job.file_code)
+        copy_text(self, job.file_code, job.file_code)
 
     def action_copy_link(self) -> None:
         """Copy the file link of the job under the cursor."""
@@ -458,7 +325,7 @@ class UploadsScreen(Screen[None]):
             self.notify("No file link yet: the upload is not done.", severity="warning")
             return
         link = self._illvid.file_link(job.file_code)
-        self._copy(link, link)
+        copy_text(self, link, link)
 
     def action_retry(self) -> None:
         """Queue failed jobs again; send unknown ones again after asking."""
