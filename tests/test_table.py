@@ -11,6 +11,7 @@ import pytest
 from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.message import Message
+from textual.worker import WorkerFailed
 
 from illvid_tui.widgets._table_render import compute_layout, fit, shorten
 from illvid_tui.widgets.table import Column, FastTable
@@ -474,3 +475,23 @@ async def test_set_rows_on_a_big_sorted_table_goes_to_the_thread(background: Non
         assert not any("Nothing here yet." in line for line in screen_text(table))
         await table.view_ready()
         assert table.row_count == 30
+
+
+async def test_a_failing_background_filter_reaches_the_app_like_a_failing_loop_filter(
+    background: None,
+) -> None:
+    def broken(key: str, row: Any) -> bool:
+        raise ValueError("bad filter")
+
+    app = TableApp()
+    seen: list[tuple[bool, int]] = []
+    with pytest.raises(WorkerFailed, match="bad filter"):
+        async with app.run_test(size=(80, 24)) as pilot:
+            table = app.table
+            table.set_rows(make_rows(40))
+            table.set_filter(broken)
+            await table.view_ready()  # returns: no waiter hangs on a failed view
+            seen.append((table.view_pending, table.row_count))
+            await pilot.pause()
+    # Checked out here: the app's failure replaces any assertion error raised inside.
+    assert seen == [(False, 40)]  # the old view stays

@@ -345,12 +345,9 @@ class FastTable(ScrollView, can_focus=True):
         self._compute_view(generation, snapshot, predicate, column, self._sort_reverse)
         return True
 
-    @work(
-        exclusive=True,
-        group="fast-table.view",
-        description="sort and filter the table rows",
-        exit_on_error=False,
-    )
+    # exit_on_error: a failing filter or sort key ends in the app's error handler, as it does
+    # when computed on the loop (Worker.StateChanged does not bubble: it would go unseen).
+    @work(exclusive=True, group="fast-table.view", description="sort and filter the table rows")
     async def _compute_view(
         self,
         generation: int,
