@@ -19,19 +19,31 @@ import logging
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
 from textual.message import Message
 
 from illvid_tui.api.client import IllvidClient
-from illvid_tui.api.errors import (
-    BandwidthExceededError,
-    IllvidError,
-    NetworkError,
-    PermissionDeniedError,
-    UnknownOutcomeError,
-)
+from illvid_tui.api.errors import BandwidthExceededError, IllvidError, UnknownOutcomeError
 from illvid_tui.api.models import UploadStatus
+from illvid_tui.core.poller_app import start_poller, switch_account
+from illvid_tui.core.poller_policy import (
+    DEFAULT_509_WAIT,
+    DEFAULT_INTERVAL,
+    DEFAULT_MAX_RATE,
+    INTERVALS,
+    NEW_JOB_DELAY,
+    age_factor,
+    backoff_delay,
+    describe,
+    differs,
+    job_delay,
+    next_cycle_at,
+    pick_due,
+    short_url,
+    stops_all,
+    wait_after_509,
+)
 from illvid_tui.core.uploads import (
     Job,
     JobState,
@@ -40,35 +52,7 @@ from illvid_tui.core.uploads import (
     UploadStore,
 )
 
-if TYPE_CHECKING:
-    from illvid_tui.app import IllvidApp
-
 log = logging.getLogger("illvid_tui.poller")
-
-#: The intervals `+` and `-` step through, in seconds.
-INTERVALS: tuple[float, ...] = (2, 3, 5, 10, 15, 30, 60, 120, 300)
-DEFAULT_INTERVAL = 5.0
-#: A newly queued job is first checked this many seconds after its queue id came.
-NEW_JOB_DELAY = 2.0
-#: Shortest gap between two cycles (a cycle for new jobs may come before the interval).
-MIN_GAP = 1.0
-#: Wait after a 509 when the server announces none.
-DEFAULT_509_WAIT = 60.0
-#: Longest wait between two checks of one job (error backoff included).
-MAX_JOB_DELAY = 600.0
-#: Requests a second the poller allows itself on average (1,000 jobs: each every 50 s).
-DEFAULT_MAX_RATE = 20.0
-
-
-def age_factor(age: float) -> float:
-    """How much less often a job is checked as it grows older (`age` in seconds)."""
-    if age < 120:
-        return 1.0
-    if age < 900:
-        return 2.0
-    if age < 3600:
-        return 4.0
-    return 8.0
 
 
 class Subscriber(Protocol):
@@ -298,31 +282,14 @@ class Poller:
         return None if at is None else max(0.0, at - now)
 
     def _next_cycle_at(self) -> float | None:
-        """When the next cycle is due: one an interval, or sooner for new jobs."""
-        if not self._due:
-            return None
-        last = self._last_start if self._last_start is not None else float("-inf")
-        at = max(min(self._due.values()), last + self.interval)
-        fresh = [self._due[k] for k in self._fresh if k in self._due]
-        if fresh:
-            at = min(at, max(min(fresh), last + MIN_GAP))
-        return at
+        return next_cycle_at(self._due, self._fresh, self._last_start, self.interval)
 
     def _due_keys(self, now: float) -> list[str]:
-        # Gather jobs due within half an interval too, so checks land in fewer cycles.
-        horizon = now + self.interval / 2
-        due = [(t, k) for k, t in self._due.items() if t <= horizon]
-        if not due or min(due)[0] > now:
-            return []
-        # New jobs first, then the longest waiting; at most `max_rate` a second on average.
-        due.sort(key=lambda item: (item[1] not in self._fresh, item[0]))
-        budget = max(1, int(self.max_rate * self.interval))
-        return [k for _, k in due[:budget]]
+        return pick_due(self._due, self._fresh, now, self.interval, self.max_rate)
 
     def _job_delay(self, job: Job, now: float) -> float:
         age = max(0.0, self._wall() - job.added_at)
-        spread = len(self._due) / self.max_rate if self.max_rate > 0 else 0.0
-        return min(MAX_JOB_DELAY, max(self.interval * age_factor(age), spread))
+        return job_delay(age, len(self._due), self.interval, self.max_rate)
 
     async def cycle(self, *, force: bool = False) -> CycleStats:
         """Check the jobs that are due (all running ones when `force`); store, then post."""
@@ -386,7 +353,7 @@ class Poller:
         now, wall = self._clock(), self._wall()
         # Every answer is written in one transaction (it sets "last checked");
         # only the jobs whose answer differs are posted as changed.
-        moved = {j.key for j, s in answers if j.poll_error or _differs(j, s)}
+        moved = {j.key for j, s in answers if j.poll_error or differs(j, s)}
         changed: list[str] = []
         finished: list[Job] = []
         for job in self.store.record_statuses(answers, wall):
@@ -410,8 +377,8 @@ class Poller:
             fails = self._fails.get(job.key, 0) + 1
             self._fails[job.key] = fails
             if job.key in self._due:
-                self._due[job.key] = now + min(MAX_JOB_DELAY, self.interval * 2**fails)
-            errs.append((job, _describe(exc)))
+                self._due[job.key] = now + backoff_delay(fails, self.interval)
+            errs.append((job, describe(exc)))
         for job in self.store.record_poll_errors(errs, wall):
             if job.key in self.jobs:
                 self.jobs[job.key] = job
@@ -421,7 +388,7 @@ class Poller:
         return changed
 
     def _block(self, exc: BandwidthExceededError) -> None:
-        wait = exc.retry_after if exc.retry_after and exc.retry_after > 0 else DEFAULT_509_WAIT
+        wait = wait_after_509(exc.retry_after)
         self.blocked_until = self._clock() + wait
         self.blocked_until_wall = self._wall() + wait
         log.info("509 from the server: polling paused for %.0f s", wait)
@@ -482,17 +449,17 @@ class Poller:
                     self._put(self.store.mark_unknown(job.id, "sending was interrupted"))
                     raise
                 except UnknownOutcomeError as exc:
-                    self._put(self.store.mark_unknown(job.id, _describe(exc)))
+                    self._put(self.store.mark_unknown(job.id, describe(exc)))
                     report.unknown += 1
                 except IllvidError as exc:
                     self.store.forget([job.id])
                     self.jobs.pop(job.key, None)
                     self._changed(removed=[job.key])
-                    if _stops_all(exc):
+                    if stops_all(exc):
                         report.stopped_by = exc
                         report.not_sent.append(url)
                     else:
-                        report.refused.append((url, _describe(exc)))
+                        report.refused.append((url, describe(exc)))
                 else:
                     queued = self.store.mark_queued(job.id, queue_id, self._wall())
                     self._put(queued, job.key)
@@ -548,120 +515,6 @@ class Poller:
         return len(gone)
 
 
-def switch_account(poller: Poller, store: UploadStore) -> None:
-    """Follow new credentials to another account: its own queue."""
-    if store.account_id != poller.store.account_id:
-        poller.store = store
-        old = list(poller.jobs)
-        poller.jobs.clear()
-        poller._changed(removed=old)
-        poller.load()
-
-
-def start_poller(app: IllvidApp) -> Poller:
-    """Create the app's poller for the connected account and run it as an app worker."""
-    assert app.client is not None and app.account_id is not None
-    store = UploadStore(app.db, app.account_id)
-
-    def finished(jobs: list[Job]) -> None:
-        done = [j for j in jobs if j.state is JobState.DONE]
-        failed = [j for j in jobs if j.state is JobState.FAILED]
-        if len(jobs) == 1:
-            job = jobs[0]
-            if done:
-                app.notify(f"{short_url(job.url)}\nfile code {job.file_code}", title="Upload done")
-            else:
-                app.notify(
-                    f"{short_url(job.url)}\n{job.error or job.status}",
-                    title="Upload failed",
-                    severity="error",
-                )
-            return
-        parts = [f"{len(done)} done"] if done else []
-        parts += [f"{len(failed)} failed"] if failed else []
-        app.notify(
-            ", ".join(parts),
-            title="Uploads finished",
-            severity="error" if failed else "information",
-        )
-
-    def blocked_text(p: Poller) -> str:
-        until = time.strftime("%H:%M:%S", time.localtime(p.blocked_until_wall or 0))
-        return f"server busy (509): polling resumes at {until}"
-
-    def blocked(p: Poller) -> None:
-        if p.blocked_until_wall is not None:
-            app.connection = ("retrying", blocked_text(p))
-        elif app.connection[0] == "retrying":
-            app.connection = ("ok", "connected")
-
-    def connection_changed(value: tuple[str, str]) -> None:
-        # Another call's success must not hide that polling waits for the server.
-        if value[0] == "ok" and poller.blocked:
-            app.connection = ("retrying", blocked_text(poller))
-
-    poller = Poller(
-        store,
-        lambda: app.client,
-        wall=lambda: app.now().timestamp(),
-        on_finished=finished,
-        on_block=blocked,
-    )
-    recovered = poller.load()
-    if recovered:
-        app.notify(
-            f"{len(recovered)} upload(s) were being sent when the app stopped; they are marked "
-            "'unknown' on the Uploads screen. Check them before sending again.",
-            title="Outcome unknown",
-            severity="warning",
-        )
-
-    def account_changed(account_id: str | None) -> None:
-        if account_id is not None:
-            switch_account(poller, UploadStore(app.db, account_id))
-
-    app.watch(app, "account_id", account_changed, init=False)
-    app.watch(app, "connection", connection_changed, init=False)
-    app.run_worker(
-        poller.run(),
-        name="uploads poller",
-        group="uploads.poller",
-        exclusive=True,
-        exit_on_error=False,
-    )
-    return poller
-
-
-def short_url(url: str, width: int = 60) -> str:
-    """`url` cut in the middle to `width` characters."""
-    if len(url) <= width:
-        return url
-    head = width // 2
-    return f"{url[:head]}…{url[len(url) - (width - head - 1) :]}"
-
-
-def _differs(job: Job, status: UploadStatus) -> bool:
-    return (
-        status.status != job.status
-        or (status.progress is not None and status.progress != job.progress)
-        or (status.file_code or job.file_code) != job.file_code
-        or (status.error is not None and status.error != job.error)
-        or status.state.value != job.state.value
-    )
-
-
-def _stops_all(exc: IllvidError) -> bool:
-    """Errors that would refuse every other URL too: stop sending instead."""
-    if isinstance(exc, NetworkError):
-        return True
-    return isinstance(exc, PermissionDeniedError | BandwidthExceededError)
-
-
-def _describe(exc: IllvidError) -> str:
-    code = f" ({exc.status})" if exc.status else ""
-    return f"{exc.title}{code}: {exc.msg}" if exc.msg else f"{exc.title}{code}"
-
-
 __all__ = [
     "DEFAULT_509_WAIT",
     "DEFAULT_INTERVAL",
@@ -675,4 +528,5 @@ __all__ = [
     "age_factor",
     "short_url",
     "start_poller",
+    "switch_account",
 ]

@@ -1,0 +1,102 @@
+"""The app's poller: created once connected, wired to notifications and the header."""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING
+
+from illvid_tui.core.poller_policy import short_url
+from illvid_tui.core.uploads import Job, JobState, UploadStore
+
+if TYPE_CHECKING:
+    from illvid_tui.app import IllvidApp
+    from illvid_tui.core.poller import Poller
+
+
+def switch_account(poller: Poller, store: UploadStore) -> None:
+    """Follow new credentials to another account: its own queue."""
+    if store.account_id != poller.store.account_id:
+        poller.store = store
+        old = list(poller.jobs)
+        poller.jobs.clear()
+        poller._changed(removed=old)
+        poller.load()
+
+
+def start_poller(app: IllvidApp) -> Poller:
+    """Create the app's poller for the connected account and run it as an app worker."""
+    assert app.client is not None and app.account_id is not None
+    from illvid_tui.core.poller import Poller  # here: poller.py re-exports this module
+
+    store = UploadStore(app.db, app.account_id)
+
+    def finished(jobs: list[Job]) -> None:
+        done = [j for j in jobs if j.state is JobState.DONE]
+        failed = [j for j in jobs if j.state is JobState.FAILED]
+        if len(jobs) == 1:
+            job = jobs[0]
+            if done:
+                app.notify(f"{short_url(job.url)}\nfile code {job.file_code}", title="Upload done")
+            else:
+                app.notify(
+                    f"{short_url(job.url)}\n{job.error or job.status}",
+                    title="Upload failed",
+                    severity="error",
+                )
+            return
+        parts = [f"{len(done)} done"] if done else []
+        parts += [f"{len(failed)} failed"] if failed else []
+        app.notify(
+            ", ".join(parts),
+            title="Uploads finished",
+            severity="error" if failed else "information",
+        )
+
+    def blocked_text(p: Poller) -> str:
+        until = time.strftime("%H:%M:%S", time.localtime(p.blocked_until_wall or 0))
+        return f"server busy (509): polling resumes at {until}"
+
+    def blocked(p: Poller) -> None:
+        if p.blocked_until_wall is not None:
+            app.connection = ("retrying", blocked_text(p))
+        elif app.connection[0] == "retrying":
+            app.connection = ("ok", "connected")
+
+    def connection_changed(value: tuple[str, str]) -> None:
+        # Another call's success must not hide that polling waits for the server.
+        if value[0] == "ok" and poller.blocked:
+            app.connection = ("retrying", blocked_text(poller))
+
+    poller = Poller(
+        store,
+        lambda: app.client,
+        wall=lambda: app.now().timestamp(),
+        on_finished=finished,
+        on_block=blocked,
+    )
+    recovered = poller.load()
+    if recovered:
+        app.notify(
+            f"{len(recovered)} upload(s) were being sent when the app stopped; they are marked "
+            "'unknown' on the Uploads screen. Check them before sending again.",
+            title="Outcome unknown",
+            severity="warning",
+        )
+
+    def account_changed(account_id: str | None) -> None:
+        if account_id is not None:
+            switch_account(poller, UploadStore(app.db, account_id))
+
+    app.watch(app, "account_id", account_changed, init=False)
+    app.watch(app, "connection", connection_changed, init=False)
+    app.run_worker(
+        poller.run(),
+        name="uploads poller",
+        group="uploads.poller",
+        exclusive=True,
+        exit_on_error=False,
+    )
+    return poller
+
+
+__all__ = ["start_poller", "switch_account"]
