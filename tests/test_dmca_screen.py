@@ -269,6 +269,24 @@ async def test_search_by_code_and_escape_clears(make_app: MakeApp, emulator: Emu
         assert table.row_count == len(emulator.dmca)
 
 
+async def test_search_on_a_big_table_counts_the_background_view(
+    make_app: MakeApp, emulator: Emulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Tables this big sort and filter in a thread; the status must follow the view it installs.
+    monkeypatch.setattr(FastTable, "BACKGROUND_ROWS", 10)
+    app = make_app("dmca")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        table = table_of(app)
+        code = emulator.dmca[3]["file_code"]
+        await pilot.press("slash", *code[:5], "enter")
+        await table.view_ready()
+        await pilot.pause()
+        matches = table.row_count
+        assert 1 <= matches < len(emulator.dmca)
+        assert f"{matches} match {code[:5]!r}" in status_of(app)
+
+
 async def test_renew_marked_rows_including_a_404(make_app: MakeApp, emulator: Emulator) -> None:
     app = make_app("dmca")
     async with app.run_test(size=(100, 30)) as pilot:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar, cast
+from typing import TYPE_CHECKING, ClassVar, cast
 
 from rich.text import Text
 from textual import on, work
@@ -291,7 +291,9 @@ class DmcaScreen(Screen[None]):
         self.table.mark_all_visible()
 
     @on(FastTable.MarksChanged, "#dmca-table")
-    def _marks_changed(self) -> None:
+    @on(FastTable.ViewChanged, "#dmca-table")
+    def _marks_or_view_changed(self) -> None:
+        # A big table sorts and searches in a thread: the match count follows the view.
         self._update_status()
 
     def selected_codes(self) -> list[str]:
@@ -379,24 +381,21 @@ class DmcaScreen(Screen[None]):
         self.app.push_screen(PathDialog("Export DMCA notices as CSV", default), self._export_to)
 
     def _export_to(self, path: Path | None) -> None:
-        if path is None:
-            return
-        table = self.table
-        rows = [table.get_row(key) for key in table.visible_keys()]
-        self._export(path, [row for row in rows if row is not None])
+        if path is not None:
+            self._export(path)
 
-    @work(thread=True, group="dmca.export", exit_on_error=False)
-    def _export(self, path: Path, rows: list[Any]) -> None:
+    @work(group="dmca.export", exit_on_error=False)
+    async def _export(self, path: Path) -> None:
+        table = self.table
+        await table.view_ready()  # a big table may still be sorting: export what will show
+        found = [table.get_row(key) for key in table.visible_keys()]
+        rows = [row for row in found if row is not None]
         try:
-            written = write_csv(path, dmca.CSV_HEADER, export_rows(rows))
+            written = await asyncio.to_thread(write_csv, path, dmca.CSV_HEADER, export_rows(rows))
         except ExportError as error:
-            self.app.call_from_thread(
-                self.notify, str(error), title="Export", severity="error", markup=False
-            )
+            self.notify(str(error), title="Export", severity="error", markup=False)
             return
-        self.app.call_from_thread(
-            self.notify, f"{len(rows):,} notices written to {written}", title="Export", markup=False
-        )
+        self.notify(f"{len(rows):,} notices written to {written}", title="Export", markup=False)
 
 
 __all__ = ["DmcaScreen"]
