@@ -101,7 +101,16 @@ def test_add_dialog_lists_refused_lines(snap_compare: Any, tmp_path: Path) -> No
 
 def test_empty_state(snap_compare: Any, tmp_path: Path) -> None:
     app, _ = frozen_app(tmp_path)
-    assert snap_compare(app, terminal_size=(80, 24))
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        # The header says "connected" once the app's start-up account_info is in.
+        for _ in range(1000):
+            if app.account_id is not None:
+                break
+            await pilot.pause(0.005)
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
 
 
 def test_queue_no_color_200x60(
