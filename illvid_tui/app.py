@@ -59,6 +59,25 @@ def _section_factory(name: str) -> Callable[[], Screen[Any]]:
     return make
 
 
+def _import_httpx() -> None:
+    """Import httpx without its command-line client (click, pygments: ~20 ms we never use).
+
+    httpx falls back to a stub `main` when `httpx._main` cannot be imported;
+    a None entry in sys.modules is the documented way to make it so. The
+    entry is removed right after, so an explicit import later still works.
+    """
+    import sys
+
+    if "httpx" in sys.modules or "httpx._main" in sys.modules:
+        return
+    sys.modules["httpx._main"] = None  # type: ignore[assignment]
+    try:
+        import httpx  # noqa: F401
+    finally:
+        if sys.modules.get("httpx._main") is None:
+            del sys.modules["httpx._main"]
+
+
 def _is_plain_scroller(node: object) -> bool:
     """Textual's own scroll containers: their arrow keys are noise on the help screen."""
     from textual.containers import ScrollableContainer
@@ -146,6 +165,7 @@ class IllvidApp(App[None]):
         *,
         db: Database,
         transport: httpx.AsyncBaseTransport | None = None,
+        transport_factory: Callable[[], httpx.AsyncBaseTransport] | None = None,
         credentials: Credentials | None = None,
         today: dt.date | None = None,
         clock: Callable[[], dt.datetime] | None = None,
@@ -155,6 +175,8 @@ class IllvidApp(App[None]):
         self.db = db
         self.client: IllvidClient | None = None
         self.transport = transport
+        #: Builds `transport` in a thread after the first frame (--demo's emulator).
+        self._transport_factory = transport_factory
         self._initial = credentials
         self._today = today
         self._clock = clock
@@ -234,18 +256,25 @@ class IllvidApp(App[None]):
     @work(thread=True, exclusive=True, group="app.prepare", exit_on_error=False)
     def _prepare_http(self) -> None:
         logs.setup(self.settings.log_path)
+        _import_httpx()
+        if self.transport is None and self._transport_factory is not None:
+            self.transport = self._transport_factory()
+        transport: httpx.AsyncBaseTransport | None = None
+        try:
+            if self.transport is None:
+                transport = self._make_transport()
+            # What the first request would import on the event loop (~30 ms).
+            import anyio._backends._asyncio  # noqa: F401
+            import httpcore._async.http11  # noqa: F401
+            import httpcore._backends.anyio  # noqa: F401
+        except Exception:  # noqa: BLE001 - connect() builds it again on the loop and reports
+            transport = None
         from illvid_tui.core import keymap
 
         try:
             found: dict[str, str] | str = keymap.load(self.settings.keymap_path)
         except keymap.KeymapError as exc:
             found = str(exc)
-        transport: httpx.AsyncBaseTransport | None = None
-        try:
-            if self.transport is None:
-                transport = self._make_transport()
-        except Exception:  # noqa: BLE001 - connect() builds it again on the loop and reports
-            transport = None
         self.call_from_thread(self._http_prepared, found, transport)
 
     def _http_prepared(
@@ -369,7 +398,8 @@ class IllvidApp(App[None]):
     def _accepted(self, info: AccountInfo) -> None:
         when = self.now().strftime("%Y-%m-%d %H:%M:%S")
         self.account = AccountState(info=info, refreshed=when)
-        self._connected()
+        # The data paints first; the sections' loads and the poller start after.
+        self.call_after_refresh(self._connected)
 
     def _connected(self) -> None:
         if self._pending_account_id is not None:
@@ -528,16 +558,22 @@ def create_app(
     settings: Settings,
     *,
     transport: httpx.AsyncBaseTransport | None = None,
+    transport_factory: Callable[[], httpx.AsyncBaseTransport] | None = None,
     credentials: Credentials | None = None,
     today: dt.date | None = None,
     clock: Callable[[], dt.datetime] | None = None,
     db: Database | None = None,
 ) -> IllvidApp:
-    """Build the app. Without `credentials` it looks in the env, the keyring, then asks."""
+    """Build the app. Without `credentials` it looks in the env, the keyring, then asks.
+
+    `transport_factory` builds the transport in a thread after the first
+    frame (when `transport` is None); without either, the app builds httpx's.
+    """
     return IllvidApp(
         settings,
         db=db if db is not None else Database(settings.db_path),
         transport=transport,
+        transport_factory=transport_factory,
         credentials=credentials,
         today=today,
         clock=clock,

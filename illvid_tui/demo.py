@@ -3,18 +3,35 @@
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
-from illvid_tui.api.client import is_loopback
 from illvid_tui.app import IllvidApp, create_app
 from illvid_tui.core.credentials import Credentials
 from illvid_tui.core.db import Database
 from illvid_tui.core.settings import DEMO_BASE_URL, Settings
 
 if TYPE_CHECKING:
+    import httpx
+
     from illvid_tui.emulator import Emulator
+
+#: The demo account (the emulator's defaults; not a secret).
+DEMO_LOGIN = "demo"
+DEMO_KEY = "demo-key-not-secret"
+
+
+def _is_loopback(base_url: str) -> bool:
+    host = (urlsplit(base_url).hostname or "").lower()
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def create_demo_app(
@@ -27,23 +44,31 @@ def create_demo_app(
     """The app on `emulator` (a fresh seeded one by default).
 
     The demo keeps its state in memory: it never touches the user's own state
-    database or keyring, and each run starts from the same demo data.
+    database or keyring, and each run starts from the same demo data. Without
+    `emulator` the emulator (and httpx with it) is imported and built in a
+    thread after the first frame, so the demo's first frame is as quick as
+    the real app's.
     """
-    from illvid_tui.emulator import Emulator
-
-    emu = emulator if emulator is not None else Emulator(today=today)
-    import httpx
-
-    host = httpx.URL(settings.base_url).host
-    base_url = settings.base_url if is_loopback(host) else DEMO_BASE_URL
+    base_url = settings.base_url if _is_loopback(settings.base_url) else DEMO_BASE_URL
     settings = replace(settings, demo=True, base_url=base_url)
+    login, key = (emulator.login, emulator.key) if emulator else (DEMO_LOGIN, DEMO_KEY)
+    app: IllvidApp
+
+    def build() -> httpx.AsyncBaseTransport:
+        from illvid_tui.emulator import Emulator
+
+        emu = Emulator(key=DEMO_KEY, login=DEMO_LOGIN, today=today)
+        app.emulator = emu
+        return emu.transport()
+
     app = create_app(
         settings,
-        transport=emu.transport(),
-        credentials=Credentials(emu.login, emu.key, source="demo"),
+        transport=emulator.transport() if emulator is not None else None,
+        transport_factory=None if emulator is not None else build,
+        credentials=Credentials(login, key, source="demo"),
         today=today,
         clock=clock,
         db=Database(":memory:"),
     )
-    app.emulator = emu
+    app.emulator = emulator
     return app

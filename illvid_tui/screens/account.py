@@ -13,7 +13,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from illvid_tui.api.errors import (
     BandwidthExceededError,
@@ -23,6 +23,7 @@ from illvid_tui.api.errors import (
 )
 from illvid_tui.api.models import AccountInfo
 from illvid_tui.core import logs
+from illvid_tui.widgets.footer import AppFooter
 from illvid_tui.widgets.header import AppHeader
 
 if TYPE_CHECKING:
@@ -117,7 +118,7 @@ class AccountScreen(Screen[None]):
             yield Static(id="account-fields")
             yield Static(id="account-problem")
             yield Static(id="account-refreshed")
-        yield Footer()
+        yield AppFooter()
 
     def on_mount(self) -> None:
         self._show_fields()

@@ -10,11 +10,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Button, Checkbox, Footer, Input, Label, Static
+from textual.widgets import Button, Checkbox, Input, Label, Static
 
 from illvid_tui.api.client import IllvidClient
 from illvid_tui.api.errors import IllvidError, PermissionDeniedError
 from illvid_tui.core.credentials import NO_KEYRING_HELP, Credentials
+from illvid_tui.widgets.footer import AppFooter
 from illvid_tui.widgets.header import AppHeader
 
 if TYPE_CHECKING:
@@ -85,7 +86,7 @@ class LoginScreen(Screen[None]):
             with Horizontal(id="login-buttons"):
                 yield Button("Sign in", id="login-submit", variant="primary")
                 yield Button("Cancel", id="login-cancel")
-        yield Footer()
+        yield AppFooter()
 
     def on_mount(self) -> None:
         self.set_no_keyring(self.no_keyring)
