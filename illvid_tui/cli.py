@@ -11,6 +11,7 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from illvid_tui import __version__
 from illvid_tui.core.settings import SCREENS, Settings, url_problem
@@ -19,8 +20,15 @@ from illvid_tui.core.settings import SCREENS, Settings, url_problem
 LOW_BANDWIDTH_FPS = "10"
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, with errors on one line (no usage block above them)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="illvid-tui",
         description="A keyboard-driven terminal app for an illvid account: remote uploads, "
         "file checks and renewals, DMCA notices.",

@@ -37,13 +37,15 @@ def test_bad_options_are_one_line_and_status_2(args: list[str], expected: str) -
     assert done.returncode == 2
     assert expected in done.stderr
     assert "Traceback" not in done.stderr
-    assert done.stderr.strip().splitlines()[-1].startswith("illvid-tui: error:")
+    assert done.stderr.strip().splitlines() == [done.stderr.strip()]  # one line
+    assert done.stderr.startswith("illvid-tui: error:")
 
 
 def test_bad_url_from_env_is_status_2() -> None:
     done = run_cli(env={"ILLVID_BASE_URL": "http://illvid.com/api"})
     assert done.returncode == 2
     assert "bad base URL" in done.stderr and "Traceback" not in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1
 
 
 def test_version_and_help() -> None:
