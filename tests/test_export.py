@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from illvid_tui.core.export import ExportError, write_csv, write_lines
+from illvid_tui.core.export import ExportError, check_path, write_csv, write_lines
 
 
 def test_csv_round_trips_with_quotes_commas_and_none(tmp_path: Path) -> None:
@@ -65,9 +65,15 @@ def test_refused_create_is_a_clear_error_for_root_too(tmp_path: Path) -> None:
     # A real refusal at the same `os.open` that a missing permission hits, which
     # root gets as well: the temporary name beside a 250-character one is too long.
     target = tmp_path / ("n" * 250)
-    with pytest.raises(ExportError, match="Could not write .*: File name too long"):
+    with pytest.raises(ExportError, match="is too long: pick a shorter one"):
         write_lines(target, ["x"])
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_name_too_long_to_look_up_is_a_clear_error(tmp_path: Path) -> None:
+    # Over the file system's limit even the first look (is it a folder?) fails.
+    with pytest.raises(ExportError, match="is too long"):
+        check_path(tmp_path / ("n" * 300))
 
 
 def test_failure_mid_write_keeps_the_old_file(tmp_path: Path) -> None:

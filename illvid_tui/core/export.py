@@ -106,6 +106,13 @@ def _atomic_write(path: str | os.PathLike[str], fill: Any, *, newline: str) -> P
 
 
 def _check_target(target: Path) -> None:
+    try:
+        _check_target_exists(target)
+    except OSError as error:  # e.g. a name too long to even look up
+        raise _explain(error, target) from None
+
+
+def _check_target_exists(target: Path) -> None:
     if target.is_dir():
         raise ExportError(f"{target} is a folder: give a file name inside it.")
     folder = target.parent
@@ -131,6 +138,8 @@ def _explain(error: OSError, target: Path) -> ExportError:
         return ExportError(f"{target.parent} is read-only: pick another folder.")
     if error.errno == errno.ENOENT:
         return ExportError(f"The folder {target.parent} does not exist: create it or pick another.")
+    if error.errno == errno.ENAMETOOLONG:
+        return ExportError(f"The name {target.name[:40]}… is too long: pick a shorter one.")
     if error.errno == errno.EISDIR:
         return ExportError(f"{target} is a folder: give a file name inside it.")
     return ExportError(f"Could not write {target}: {error.strerror or error}.")

@@ -6,7 +6,8 @@ that fill `_run` and `_renew`.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import asyncio
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
@@ -63,6 +64,11 @@ class FileResultsScreen(Screen[None]):
 
     def _row(self, code: str) -> dict[str, Any]:
         return file_row(code, self._run, self._renew, self._checking)
+
+    @on(FastTable.ViewChanged, "#files-table")
+    def _view_changed(self) -> None:
+        # Big tables filter in a thread: the "showing N" count follows the view.
+        self._show_totals()
 
     def _show_totals(self) -> None:
         text = totals_text(self._run, self._checking)
@@ -160,13 +166,16 @@ class FileResultsScreen(Screen[None]):
         self.app.push_screen(dialog, self._export_to)
 
     def _export_to(self, path: Path | None) -> None:
-        if path is None:
-            return
-        rows = [(key, self.table.get_row(key) or {}) for key in self.table.visible_keys()]
-        self._write_export(path, rows)
+        if path is not None:
+            self._export(path)
 
-    @work(thread=True, group="files.export", exit_on_error=False)
-    def _write_export(self, path: Path, rows: list[tuple[str, dict[str, Any]]]) -> None:
+    @work(group="files.export", exit_on_error=False)
+    async def _export(self, path: Path) -> None:
+        await self.table.view_ready()  # a big table may still be filtering: export what shows
+        rows = [(key, self.table.get_row(key) or {}) for key in self.table.visible_keys()]
+        await asyncio.to_thread(self._write_export, path, rows)
+
+    def _write_export(self, path: Path, rows: list[tuple[str, Mapping[str, Any]]]) -> None:
         def write() -> Path:
             if path.suffix.lower() == ".csv":
                 cells = ([export_cell(row.get(c)) for c in SORTABLE] for _, row in rows)

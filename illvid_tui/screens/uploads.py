@@ -188,6 +188,11 @@ class UploadsScreen(Screen[None]):
         status.update(status_line(poller.jobs.values(), state, self._filter, self._search, shown))
         status.set_class(warn, "warn")
 
+    @on(FastTable.ViewChanged, "#uploads-table")
+    def _view_changed(self) -> None:
+        # A big queue filters in a thread: the counts follow the view it installs.
+        self._show_status()
+
     @on(FastTable.CursorMoved, "#uploads-table")
     def _cursor_moved(self) -> None:
         self._show_detail()
