@@ -292,3 +292,5 @@ async def test_refused_env_key_at_start_shows_the_login_screen_with_403(
         assert "not-the-key" not in status
         assert app.account_id is None and app.poller is None
         assert app.connection == ("rejected", "credentials rejected")
+        # The environment's key skipped the keyring: the screen still finds out it has none.
+        assert "session only" in shown(app, "#login-note")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import stat
 from pathlib import Path
 
+import keyring
 import pytest
 from conftest import JsonKeyring
 
@@ -71,3 +72,9 @@ def test_unreadable_plain_file_is_ignored(tmp_path: Path, text: str) -> None:
     path = tmp_path / "c.json"
     path.write_text(text)
     assert creds.read_plain_file(path) is None
+
+
+def test_keyring_usable_tells_the_fail_backend_apart(no_keyring: None, tmp_path: Path) -> None:
+    assert creds.keyring_usable() is False
+    keyring.set_keyring(JsonKeyring(tmp_path / "keyring.json"))
+    assert creds.keyring_usable() is True

@@ -118,6 +118,17 @@ def load(base_url: str, plain_file: Path | None = None) -> Loaded:
     return Loaded(None, no_keyring=no_keyring, problem=problem)
 
 
+def keyring_usable() -> bool:
+    """False when keyring has no working backend (headless server). Blocking: call from a thread."""
+    import keyring
+    from keyring.backends import fail
+
+    try:
+        return not isinstance(keyring.get_keyring(), fail.Keyring)
+    except Exception:  # noqa: BLE001 - a broken backend setup is "not usable"
+        return False
+
+
 def save(credentials: Credentials, base_url: str) -> bool:
     """Store in the keyring; False when there is no usable backend. Blocking."""
     import keyring

@@ -93,6 +93,16 @@ class LoginScreen(Screen[None]):
         if self.problem:
             self._status(self.problem, error=True)
         self.query_one("#login-login", Input).focus()
+        if not self.no_keyring:
+            # Credentials from the environment skip the keyring: find out now.
+            self._check_keyring()
+
+    @work(thread=True, exclusive=True, group="login.keyring", exit_on_error=False)
+    def _check_keyring(self) -> None:
+        from illvid_tui.core.credentials import keyring_usable
+
+        if not keyring_usable():
+            self.app.call_from_thread(self.set_no_keyring, True)
 
     def set_no_keyring(self, no_keyring: bool) -> None:
         """Say plainly that the key is kept for this session only, and the ways out."""
