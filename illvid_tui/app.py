@@ -23,7 +23,6 @@ from textual.worker import Worker, WorkerState
 
 from illvid_tui.api.errors import IllvidError, NetworkError, PermissionDeniedError
 from illvid_tui.core import logs
-from illvid_tui.core.credentials import Credentials
 from illvid_tui.core.db import Database
 from illvid_tui.core.settings import Settings
 
@@ -32,7 +31,7 @@ if TYPE_CHECKING:
 
     from illvid_tui.api.client import ClientEvent, IllvidClient
     from illvid_tui.api.models import AccountInfo
-    from illvid_tui.core.credentials import Loaded
+    from illvid_tui.core.credentials import Credentials, Loaded
     from illvid_tui.core.poller import Poller
     from illvid_tui.emulator import Emulator
 

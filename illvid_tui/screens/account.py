@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from rich.table import Table
@@ -21,12 +20,14 @@ from illvid_tui.api.errors import (
     NetworkError,
     PermissionDeniedError,
 )
-from illvid_tui.api.models import AccountInfo
 from illvid_tui.core import logs
 from illvid_tui.widgets.footer import AppFooter
 from illvid_tui.widgets.header import AppHeader
 
 if TYPE_CHECKING:
+    from decimal import Decimal
+
+    from illvid_tui.api.models import AccountInfo
     from illvid_tui.app import AccountState, IllvidApp
 
 _SIZE_WORDS = ("storage", "size", "space", "traffic", "bandwidth")
