@@ -294,3 +294,20 @@ async def test_refused_env_key_at_start_shows_the_login_screen_with_403(
         assert app.connection == ("rejected", "credentials rejected")
         # The environment's key skipped the keyring: the screen still finds out it has none.
         assert "session only" in shown(app, "#login-note")
+
+
+async def test_a_failed_first_account_info_other_than_403_still_opens_the_sections(
+    make_app: Callable[..., IllvidApp], emulator: Emulator
+) -> None:
+    emulator.fail_next("account_info", 400)  # not retried, not a credentials problem
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert app.account_id is not None and app.poller is not None
+        assert app.account.error is not None and app.account.info is None
+        problem = shown(app, "#account-problem")
+        assert "400" in problem
+        await pilot.press("r")
+        await settle(pilot)
+        assert app.account.error is None and app.account.info is not None
+        assert "4050.00" in shown(app, "#account-fields")
