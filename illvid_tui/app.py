@@ -520,11 +520,18 @@ class IllvidApp(App[None]):
 
     @on(Worker.StateChanged)
     def _worker_failed(self, event: Worker.StateChanged) -> None:
-        """The one handler for errors no screen caught: short note, details to the log."""
-        worker = event.worker
-        if event.state != WorkerState.ERROR or worker.error is None:
-            return
+        if event.state == WorkerState.ERROR:
+            self.report_worker_error(event.worker)
+
+    def report_worker_error(self, worker: Worker[Any]) -> None:
+        """The one handler for errors no screen caught: short note, details to the log.
+
+        The app's own workers come here directly; screens and widgets forward
+        theirs (`widgets.worker_errors.ForwardsWorkerErrors`).
+        """
         error = worker.error
+        if error is None:
+            return
         if isinstance(error, IllvidError):
             text = str(error) + (f"\n{error.hint}" if error.hint else "")
             self.notify(text, title=error.title, severity="error")

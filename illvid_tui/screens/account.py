@@ -23,6 +23,7 @@ from illvid_tui.api.errors import (
 from illvid_tui.core import logs
 from illvid_tui.widgets.footer import AppFooter
 from illvid_tui.widgets.header import AppHeader
+from illvid_tui.widgets.worker_errors import ForwardsWorkerErrors
 
 if TYPE_CHECKING:
     from decimal import Decimal
@@ -79,7 +80,7 @@ def value_text(key: str, value: Any) -> Text:
     return text
 
 
-class AccountScreen(Screen[None]):
+class AccountScreen(ForwardsWorkerErrors, Screen[None]):
     """Who is signed in, the balance, and what else the server tells about the account."""
 
     TITLE = "Account"

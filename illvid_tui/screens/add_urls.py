@@ -23,6 +23,7 @@ from textual.widgets import Button, Input, Label, ProgressBar, Static, TextArea
 from illvid_tui.core.poller import Poller, SendReport
 from illvid_tui.core.uploads import normalize_url
 from illvid_tui.core.urls import CheckedLines, check_lines
+from illvid_tui.widgets.worker_errors import ForwardsWorkerErrors
 
 #: Refused lines listed in the dialog (the count says how many more).
 MAX_LISTED = 200
@@ -55,7 +56,7 @@ def report_text(report: SendReport) -> str:
     return " ".join(parts)
 
 
-class AddUrlsScreen(ModalScreen[SendReport | None]):
+class AddUrlsScreen(ForwardsWorkerErrors, ModalScreen[SendReport | None]):
     """Paste one URL or many (one a line), pick a folder, queue them."""
 
     BINDINGS: ClassVar[list[BindingType]] = [

@@ -40,12 +40,13 @@ from illvid_tui.screens.dmca_rows import (
 from illvid_tui.screens.path_dialog import PathDialog
 from illvid_tui.widgets.header import AppHeader
 from illvid_tui.widgets.table import FastTable
+from illvid_tui.widgets.worker_errors import ForwardsWorkerErrors
 
 if TYPE_CHECKING:
     from illvid_tui.app import IllvidApp
 
 
-class DmcaScreen(Screen[None]):
+class DmcaScreen(ForwardsWorkerErrors, Screen[None]):
     """DMCA notices: filters, a fast table, renew / copy / export on rows."""
 
     DEFAULT_CSS = """

@@ -22,6 +22,7 @@ from textual.worker import Worker, WorkerState
 from illvid_tui.core.codes import ParsedCodes, parse_codes
 from illvid_tui.gcpause import building_big_data
 from illvid_tui.widgets.path_input import PathInput
+from illvid_tui.widgets.worker_errors import ForwardsWorkerErrors
 
 #: A paste or file with this many lines or more is held aside, not edited in the box.
 BIG_TEXT_LINES = 2000
@@ -52,7 +53,7 @@ def parse_big(text: str) -> ParsedCodes:
         return parse_codes(text)
 
 
-class CodeInput(Vertical):
+class CodeInput(ForwardsWorkerErrors, Vertical):
     """Where the codes to check come from: typed, pasted or loaded from a file."""
 
     DEFAULT_CSS = """

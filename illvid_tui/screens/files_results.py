@@ -30,12 +30,13 @@ from illvid_tui.screens.files_cells import (
     view_label,
 )
 from illvid_tui.widgets.table import FastTable
+from illvid_tui.widgets.worker_errors import ForwardsWorkerErrors
 
 if TYPE_CHECKING:
     from illvid_tui.app import IllvidApp
 
 
-class FileResultsScreen(Screen[None]):
+class FileResultsScreen(ForwardsWorkerErrors, Screen[None]):
     """The results half of the Files screen (a base class; see the module docstring)."""
 
     def __init__(self) -> None:

@@ -17,12 +17,13 @@ from illvid_tui.api.errors import IllvidError, PermissionDeniedError
 from illvid_tui.core.credentials import NO_KEYRING_HELP, Credentials
 from illvid_tui.widgets.footer import AppFooter
 from illvid_tui.widgets.header import AppHeader
+from illvid_tui.widgets.worker_errors import ForwardsWorkerErrors
 
 if TYPE_CHECKING:
     from illvid_tui.app import IllvidApp
 
 
-class LoginScreen(Screen[None]):
+class LoginScreen(ForwardsWorkerErrors, Screen[None]):
     """Asks for the API login and key; nothing is stored before the server accepts them."""
 
     TITLE = "Sign in"

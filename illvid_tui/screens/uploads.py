@@ -35,13 +35,14 @@ from illvid_tui.screens.uploads_rows import (
 )
 from illvid_tui.widgets.header import AppHeader
 from illvid_tui.widgets.table import FastTable
+from illvid_tui.widgets.worker_errors import ForwardsWorkerErrors
 
 if TYPE_CHECKING:
     from illvid_tui.app import IllvidApp
     from illvid_tui.core.poller import Poller
 
 
-class UploadsScreen(Screen[None]):
+class UploadsScreen(ForwardsWorkerErrors, Screen[None]):
     """The remote-upload queue: add, watch, copy, retry, remove."""
 
     TITLE = "Uploads"
