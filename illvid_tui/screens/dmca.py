@@ -21,7 +21,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Label, Static
+from textual.widgets import Input, Label, Static
 
 from illvid_tui.api.errors import IllvidError
 from illvid_tui.core import dmca
@@ -38,6 +38,7 @@ from illvid_tui.screens.dmca_rows import (
     prepare_rows,
 )
 from illvid_tui.screens.path_dialog import PathDialog
+from illvid_tui.widgets.footer import AppFooter
 from illvid_tui.widgets.header import AppHeader
 from illvid_tui.widgets.table import FastTable
 from illvid_tui.widgets.worker_errors import ForwardsWorkerErrors
@@ -107,7 +108,7 @@ class DmcaScreen(ForwardsWorkerErrors, Screen[None]):
             yield Input(placeholder="file code  (/)", id="dmca-search")
         yield Static("", id="dmca-status", markup=False)
         yield FastTable(COLUMNS, id="dmca-table", empty_text="No DMCA notices.")
-        yield Footer()
+        yield AppFooter()
 
     @property
     def illvid(self) -> IllvidApp:

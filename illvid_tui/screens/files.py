@@ -19,7 +19,7 @@ from textual import events, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
-from textual.widgets import Footer, Input, ProgressBar, Static, TextArea
+from textual.widgets import Input, ProgressBar, Static, TextArea
 from textual.worker import Worker
 
 from illvid_tui.api.client import BatchDone, IllvidClient
@@ -32,6 +32,7 @@ from illvid_tui.screens.files_cells import (
 )
 from illvid_tui.screens.files_input import CodeInput, PasteArea, parse_big
 from illvid_tui.screens.files_results import FileResultsScreen
+from illvid_tui.widgets.footer import AppFooter
 from illvid_tui.widgets.header import AppHeader
 from illvid_tui.widgets.table import FastTable
 
@@ -97,7 +98,7 @@ class FilesScreen(FileResultsScreen):
             empty_text="No codes checked yet: paste codes or links (or press i to type), then r.",
             id="files-table",
         )
-        yield Footer()
+        yield AppFooter()
 
     def on_mount(self) -> None:
         self.query_one("#files-search").add_class("hidden")

@@ -15,7 +15,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 
 from illvid_tui.core.uploads import Job, JobState, PollerStateChanged, UploadsChanged
 from illvid_tui.screens._actions import copy_text
@@ -33,6 +33,7 @@ from illvid_tui.screens.uploads_rows import (
     status_cell,
     status_line,
 )
+from illvid_tui.widgets.footer import AppFooter
 from illvid_tui.widgets.header import AppHeader
 from illvid_tui.widgets.table import FastTable
 from illvid_tui.widgets.worker_errors import ForwardsWorkerErrors
@@ -90,7 +91,7 @@ class UploadsScreen(ForwardsWorkerErrors, Screen[None]):
         )
         yield FastTable(COLUMNS, empty_text=EMPTY_TEXT, id="uploads-table")
         yield Static("", id="uploads-detail", markup=False)
-        yield Footer()
+        yield AppFooter()
 
     def on_mount(self) -> None:
         self.query_one("#uploads-search").add_class("hidden")
