@@ -43,6 +43,8 @@ from illvid_tui.gcpause import building_big_data
 log = logging.getLogger("illvid_tui.api")
 
 DEFAULT_BASE_URL = "https://illvid.com/api"
+#: Requests in flight at once; the app's transport keeps as many connections.
+DEFAULT_MAX_IN_FLIGHT = 4
 
 
 @dataclass(frozen=True)
@@ -139,7 +141,7 @@ class IllvidClient:
         timeout: float = 20.0,
         transport: httpx.AsyncBaseTransport | None = None,
         *,
-        max_in_flight: int = 4,
+        max_in_flight: int = DEFAULT_MAX_IN_FLIGHT,
         batch_size: int = 100,
         max_attempts: int = 4,
         backoff_base: float = 1.0,

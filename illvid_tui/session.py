@@ -1,0 +1,349 @@
+"""The app's session: start-up after the first frame, credentials, connecting.
+
+`SessionApp` holds the client, the login, the connection state the header
+shows (from the client's events) and the last `account_info` answer.
+`IllvidApp` (illvid_tui/app.py) builds on it with sections, keys and failure
+handling. httpx and keyring are imported in thread workers only, after the
+first frame.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
+
+from textual import work
+from textual.app import App
+from textual.reactive import reactive
+
+from illvid_tui.api.errors import IllvidError, NetworkError, PermissionDeniedError
+from illvid_tui.core import logs
+from illvid_tui.core.settings import Settings
+
+if TYPE_CHECKING:
+    import httpx
+
+    from illvid_tui.api.client import ClientEvent, IllvidClient
+    from illvid_tui.api.models import AccountInfo
+    from illvid_tui.core.credentials import Credentials, Loaded
+
+
+@dataclass(frozen=True)
+class AccountState:
+    """The app's last `account_info` answer (the Account screen shows it)."""
+
+    info: AccountInfo | None = None
+    #: The last call's error (None after a success); older `info` is kept.
+    error: IllvidError | None = None
+    #: Local time of the last successful answer ("" before the first).
+    refreshed: str = ""
+    #: True while a call is in flight.
+    loading: bool = False
+
+
+def _rejected_text(source: str) -> str:
+    """The login screen's line when the server refuses credentials found at start-up."""
+    where = {
+        "env": "ILLVID_API_LOGIN / ILLVID_API_KEY from the environment",
+        "keyring": "the login and key stored in the keyring",
+        "file": "the login and key in the plain credentials file",
+    }.get(source, "the login and key")
+    text = (
+        f"The server refused {where} (403, permission denied). Enter a working login and "
+        "key from the User Panel, User Settings."
+    )
+    if source == "env":
+        text += " Fix or unset the variables too: they win over the keyring."
+    return text
+
+
+class SessionApp(App[None]):
+    """An App that finds credentials, connects and tracks the connection."""
+
+    #: The partition key of the connected account, ``f"{base_url}|{login}"``.
+    account_id: reactive[str | None] = reactive(None)
+    #: The API login shown in the header ("" until known).
+    login: reactive[str] = reactive("")
+    #: (state, detail) for the header: state is ok, connecting, retrying,
+    #: offline, rejected or signed out; detail is a line for people.
+    connection: reactive[tuple[str, str]] = reactive(("connecting", "connecting"))
+    #: The last account_info answer; set by the app at start-up and by `refresh_account()`.
+    account: reactive[AccountState] = reactive(AccountState, always_update=True)
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        transport_factory: Callable[[], httpx.AsyncBaseTransport] | None = None,
+        credentials: Credentials | None = None,
+    ) -> None:
+        super().__init__()
+        self.settings = settings
+        self.client: IllvidClient | None = None
+        self.transport = transport
+        #: Builds `transport` in a thread after the first frame (--demo's emulator).
+        self._transport_factory = transport_factory
+        self._initial = credentials
+        self._services_started = False
+        self._to_store: tuple[Credentials, bool] | None = None
+        #: account_id to set once account_info has answered (see connect()).
+        self._pending_account_id: str | None = None
+        self._source = ""
+        #: Start-up work done in threads, joined in _maybe_connect().
+        self._credentials: Credentials | None = None
+        self._http_ready = False
+        self._next_transport: httpx.AsyncBaseTransport | None = None
+
+    def now(self) -> dt.datetime:
+        """The current local time (`IllvidApp` makes it injectable)."""
+        return dt.datetime.now().astimezone()
+
+    def start_services(self) -> None:
+        """Start app-wide background work; called once, when `account_id` is first set."""
+
+    # -- start-up ------------------------------------------------------------
+
+    def _start(self) -> None:
+        """Find credentials and prepare HTTP in threads; connect when both are done."""
+        from illvid_tui.core.credentials import from_env
+
+        initial, self._initial = self._initial, None
+        credentials = initial if initial is not None else from_env()
+        # Two threads while the terminal shows the first frame: httpx's import
+        # and the transport (a TLS context for https) in one, keyring in the
+        # other; connect() runs when both are done.
+        self._prepare_http()
+        if credentials is not None:
+            self._credentials = credentials
+        else:
+            self.connection = ("connecting", "looking for credentials")
+            self._load_credentials()
+
+    @work(thread=True, exclusive=True, group="app.prepare", exit_on_error=False)
+    def _prepare_http(self) -> None:
+        from illvid_tui.api.transport import import_httpx
+
+        logs.setup(self.settings.log_path)
+        import_httpx()
+        if self.transport is None and self._transport_factory is not None:
+            self.transport = self._transport_factory()
+        transport: httpx.AsyncBaseTransport | None = None
+        try:
+            if self.transport is None:
+                transport = self._make_transport()
+            # What the first request would import on the event loop (~30 ms).
+            import anyio._backends._asyncio  # noqa: F401
+            import httpcore._async.http11  # noqa: F401
+            import httpcore._backends.anyio  # noqa: F401
+        except Exception:  # noqa: BLE001 - connect() builds it again on the loop and reports
+            transport = None
+        from illvid_tui.core import keymap
+
+        try:
+            found: dict[str, str] | str = keymap.load(self.settings.keymap_path)
+        except keymap.KeymapError as exc:
+            found = str(exc)
+        self.call_from_thread(self._http_prepared, found, transport)
+
+    def _http_prepared(
+        self, found: dict[str, str] | str, transport: httpx.AsyncBaseTransport | None
+    ) -> None:
+        self._next_transport = transport
+        if isinstance(found, str):
+            self.notify(found, title="Keymap ignored", severity="warning")
+        elif found:
+            self.set_keymap(found)
+        self._http_ready = True
+        self._maybe_connect()
+
+    def _make_transport(self) -> httpx.AsyncBaseTransport:
+        """The HTTP transport of a new client (blocking for https: a TLS context, ~35 ms)."""
+        from illvid_tui.api.transport import make_transport
+
+        return make_transport(self.settings.base_url)
+
+    # -- credentials ---------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="app.credentials", exit_on_error=False)
+    def _load_credentials(self) -> None:
+        from illvid_tui.core import credentials
+
+        loaded = credentials.load(self.settings.base_url, self.settings.plain_credentials_path)
+        self.call_from_thread(self._credentials_loaded, loaded)
+
+    def _credentials_loaded(self, loaded: Loaded) -> None:
+        if loaded.credentials is not None:
+            self._credentials = loaded.credentials
+            self._maybe_connect()
+        else:
+            self.ask_credentials(no_keyring=loaded.no_keyring, problem=loaded.problem)
+
+    def _maybe_connect(self) -> None:
+        if self._http_ready and self._credentials is not None:
+            credentials, self._credentials = self._credentials, None
+            self.connect(credentials)
+
+    def ask_credentials(
+        self, *, no_keyring: bool = False, problem: str = "", change: bool = False
+    ) -> None:
+        """Show the login screen (on top of the current section)."""
+        from illvid_tui.screens.login import LoginScreen
+
+        if self.settings.demo:
+            self.notify("The demo signs in by itself; no login or key is needed.")
+            return
+        if not change and self.connection[0] != "rejected":
+            self.connection = ("signed out", "signed out")
+        if not isinstance(self.screen, LoginScreen):
+            self.push_screen(LoginScreen(no_keyring=no_keyring, problem=problem))
+
+    def store_credentials(self, credentials: Credentials, *, plain_file: bool = False) -> None:
+        """Keep accepted credentials: keyring, else this session only (or the opted-in file)."""
+        self._to_store = (credentials, plain_file)
+        self._store_credentials()
+
+    @work(thread=True, exclusive=True, group="app.store", exit_on_error=False)
+    def _store_credentials(self) -> None:
+        from illvid_tui.core import credentials as store
+
+        pending, self._to_store = self._to_store, None
+        if pending is None:
+            return
+        credentials, plain_file = pending
+        saved = store.save(credentials, self.settings.base_url)
+        path = self.settings.plain_credentials_path
+        if plain_file:
+            store.write_plain_file(path, credentials)
+            message = f"Saved in the plain file {path} (mode 0600): anyone with root can read it."
+            severity = "warning"
+        elif saved:
+            message, severity = "Saved in the system keyring.", "information"
+        else:
+            message = "No usable keyring: the key is kept for this session only."
+            severity = "warning"
+        self.call_from_thread(self.notify, message, severity=severity)
+
+    def forget_credentials(self) -> None:
+        """Delete the stored login and key (keyring and plain file)."""
+        if self.settings.demo:
+            self.notify("The demo stores no credentials.")
+            return
+        self._forget_credentials()
+
+    @work(thread=True, exclusive=True, group="app.forget", exit_on_error=False)
+    def _forget_credentials(self) -> None:
+        from illvid_tui.core import credentials as store
+
+        removed = store.forget(self.settings.base_url, self.settings.plain_credentials_path)
+        message = (
+            f"Forgot the stored login and key ({', '.join(removed)}). "
+            "This session stays signed in until you quit."
+            if removed
+            else "No stored login or key found (the environment's are not touched)."
+        )
+        self.call_from_thread(self.notify, message)
+
+    # -- connecting ----------------------------------------------------------
+
+    def connect(self, credentials: Credentials, *, info: AccountInfo | None = None) -> None:
+        """Use these credentials from now on (a new client; the old one closes).
+
+        The app asks `account_info` once (unless `info` is that answer
+        already, from the login screen); `account_id` is set and the services
+        start when it has answered, or failed for a reason other than a 403
+        (offline: the local data still shows, and the screens retry).
+        """
+        from illvid_tui.api.client import IllvidClient
+
+        old = self.client
+        transport, self._next_transport = self._next_transport, None
+        if transport is None:
+            transport = self.transport if self.transport is not None else self._make_transport()
+        self.client = IllvidClient(
+            key=credentials.key,
+            login=credentials.login or None,
+            base_url=self.settings.base_url,
+            transport=transport,
+        )
+        self.client.listeners.append(self._client_event)
+        if old is not None:
+            self.run_worker(old.aclose(), group="app.close", exit_on_error=False)
+        self.login = credentials.login
+        self._source = credentials.source
+        self._pending_account_id = f"{self.settings.base_url}|{credentials.login}"
+        if info is not None:
+            self.connection = ("ok", "connected")
+            self._accepted(info)
+        else:
+            self.connection = ("connecting", "connecting")
+            self.refresh_account()
+
+    def refresh_account(self) -> None:
+        """Ask `account_info` again; the answer lands in `account` (and the header)."""
+        if self.client is None:
+            return
+        self.account = replace(self.account, loading=True)
+        self._fetch_account()
+
+    @work(exclusive=True, group="app.account", exit_on_error=False)
+    async def _fetch_account(self) -> None:
+        client = self.client
+        if client is None:
+            return
+        try:
+            info = await client.account_info()
+        except IllvidError as error:
+            if client is not self.client:
+                return
+            self.account = replace(self.account, error=error, loading=False)
+            if isinstance(error, PermissionDeniedError) and self.account_id is None:
+                # Never accepted: the login screen says why (the demo signs in by itself).
+                self.ask_credentials(problem=_rejected_text(self._source))
+            else:
+                self._connected()
+            return
+        if client is self.client:
+            self._accepted(info)
+
+    def _accepted(self, info: AccountInfo) -> None:
+        when = self.now().strftime("%Y-%m-%d %H:%M:%S")
+        self.account = AccountState(info=info, refreshed=when)
+        # The data paints first; the sections' loads and the poller start after.
+        self.call_after_refresh(self._connected)
+
+    def _connected(self) -> None:
+        if self._pending_account_id is not None:
+            self.account_id, self._pending_account_id = self._pending_account_id, None
+        if self.account_id is not None and not self._services_started:
+            self._services_started = True
+            self.start_services()
+
+    # -- connection state from the client's events ----------------------------
+
+    def _client_event(self, event: ClientEvent) -> None:
+        from illvid_tui.api.client import CallFinished, RetryNotice
+
+        if isinstance(event, RetryNotice):
+            self.connection = ("retrying", event.describe())
+        elif isinstance(event, CallFinished):
+            error = event.error
+            if self.connection[0] == "rejected" and event.op != "account_info":
+                return  # only account_info tells whether the key is good again
+            if error is None:
+                self.connection = ("ok", "connected")
+            elif isinstance(error, PermissionDeniedError) and event.op == "account_info":
+                self.connection = ("rejected", "credentials rejected")
+            elif isinstance(error, NetworkError):
+                self.connection = ("offline", "offline")
+            elif error.retryable:
+                self.connection = ("retrying", f"{error.title.lower()} ({error.status})")
+            else:
+                # The server answered (404, 451...): the connection itself is fine.
+                self.connection = ("ok", "connected")
+
+    async def on_unmount(self) -> None:
+        if self.client is not None:
+            await self.client.aclose()
