@@ -4,53 +4,40 @@ Textual's `DataTable` measures every cell and froze the loop for 2.3 s at 50k ro
 widget keeps rows in a dict plus a list of visible keys and draws lines on demand (line API).
 
 Sorting and filtering a big table (`BACKGROUND_ROWS` rows or more) would still hold the event
-loop for 50-100 ms, so the new view is computed in a thread from a snapshot of the rows and
-installed when ready: until then the old view stays on screen (the header already shows the
-new sort). `view_ready()` waits for it; `ViewChanged` says it was installed.
+loop for 50-100 ms, so the new view is computed in a thread (`_table_view`) and installed when
+ready: until then the old view stays on screen (the header already shows the new sort).
+`view_ready()` waits for it; `ViewChanged` says it was installed.
 """
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Iterable, Sequence
 from typing import ClassVar
 
 from rich.segment import Segment
-from textual import events, work
+from textual import events
 from textual.binding import Binding, BindingType
 from textual.geometry import Size
-from textual.message import Message
-from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from illvid_tui.widgets import _table_messages as messages
+from illvid_tui.widgets._table_cursor import CursorAndMarks
+from illvid_tui.widgets._table_messages import TableMessage
 from illvid_tui.widgets._table_render import (
     Column,
     Predicate,
     Row,
     compute_layout,
-    compute_view,
     fit,
     render_header,
     render_row,
 )
+from illvid_tui.widgets._table_view import ViewComputer
 
 __all__ = ["Column", "FastTable", "Predicate", "TableMessage"]
 
 
-class TableMessage(Message):
-    """Base of the table's messages: carries the table, so `@on(..., "#id")` selectors work."""
-
-    def __init__(self, table: FastTable) -> None:
-        self.table = table
-        super().__init__()
-
-    @property
-    def control(self) -> FastTable:
-        """The table that posted the message."""
-        return self.table
-
-
-class FastTable(ScrollView, can_focus=True):
+class FastTable(CursorAndMarks, can_focus=True):
     """A table over many keyed rows; see the module docstring."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -102,47 +89,11 @@ class FastTable(ScrollView, can_focus=True):
     }
     """
 
-    class CursorMoved(TableMessage):
-        """The cursor moved to another row (or to none); bursts collapse into one."""
-
-        def __init__(self, table: FastTable, key: str | None) -> None:
-            super().__init__(table)
-            self.key = key
-
-        def can_replace(self, message: Message) -> bool:
-            return isinstance(message, FastTable.CursorMoved) and message.table is self.table
-
-    class RowActivated(TableMessage):
-        """Enter was pressed on a row, or the cursor row was clicked."""
-
-        def __init__(self, table: FastTable, key: str) -> None:
-            super().__init__(table)
-            self.key = key
-
-    class SortChanged(TableMessage):
-        """The user sorted by clicking a header."""
-
-        def __init__(self, table: FastTable, column: str, reverse: bool) -> None:
-            super().__init__(table)
-            self.column = column
-            self.reverse = reverse
-
-    class ViewChanged(TableMessage):
-        """A new view (after `set_rows`, `sort_by` or `set_filter`) is installed.
-
-        Posted for every view, computed in the loop or in a thread; `row_count` and
-        `visible_keys()` are up to date when it arrives. Bursts collapse into one.
-        """
-
-        def can_replace(self, message: Message) -> bool:
-            return isinstance(message, FastTable.ViewChanged) and message.table is self.table
-
-    class MarksChanged(TableMessage):
-        """The set of marked keys changed."""
-
-        def __init__(self, table: FastTable, marked: frozenset[str]) -> None:
-            super().__init__(table)
-            self.marked = marked
+    CursorMoved = messages.CursorMoved
+    RowActivated = messages.RowActivated
+    SortChanged = messages.SortChanged
+    ViewChanged = messages.ViewChanged
+    MarksChanged = messages.MarksChanged
 
     def __init__(
         self,
@@ -175,13 +126,7 @@ class FastTable(ScrollView, can_focus=True):
         self._last_cursor_key: str | None = None
         self._marked: set[str] = set()
         self._layout = compute_layout([column.width for column in self.columns], 0)
-        # Views asked for (sort, filter, set_rows) and the one on screen; they differ while a
-        # view is computed in a thread. `_touched` collects keys updated or removed meanwhile.
-        self._view_generation = 0
-        self._shown_generation = 0
-        self._touched: dict[str, None] = {}
-        self._view_idle = asyncio.Event()
-        self._view_idle.set()
+        self._views = ViewComputer(self, self._install_view)
 
     # ----------------------------------------------------------------------------- data
 
@@ -202,7 +147,7 @@ class FastTable(ScrollView, can_focus=True):
         """
         batch = list(rows)
         predicate = self._filter
-        touched = self._touched if self.view_pending else None
+        touched = self._views.touched if self._views.pending else None
         # A few keys (a live poll) are found by list.index; a big batch pays for a full map once.
         position = self._key_positions().get if len(batch) > 8 else self._position_of
         changed: list[int] = []
@@ -249,8 +194,7 @@ class FastTable(ScrollView, can_focus=True):
         gone = {key for key in keys if self._rows.pop(key, None) is not None}
         if not gone:
             return
-        if self.view_pending:
-            self._touched.update(dict.fromkeys(gone))
+        self._views.touch(gone)
         if self._marked & gone:
             self._set_marks(self._marked - gone)
         self._replace_view([key for key in self._view if key not in gone])
@@ -283,12 +227,11 @@ class FastTable(ScrollView, can_focus=True):
     @property
     def view_pending(self) -> bool:
         """True while a new view is computed in a thread and not yet shown."""
-        return self._shown_generation != self._view_generation
+        return self._views.pending
 
     async def view_ready(self) -> None:
         """Wait until the last sort, filter or rows asked for are on screen."""
-        while self.view_pending:
-            await self._view_idle.wait()
+        await self._views.ready()
 
     # ----------------------------------------------------------------------------- view
 
@@ -329,76 +272,19 @@ class FastTable(ScrollView, can_focus=True):
 
         A newer call supersedes an older one still computing (its result is dropped).
         """
-        self._view_generation += 1
-        generation = self._view_generation
         column = self._sort_column_object()
         predicate = self._filter
         big = len(self._rows) >= self.BACKGROUND_ROWS and (column or predicate) is not None
-        if not big or not self.is_running:
-            keys = compute_view(self._rows, predicate, column, self._sort_reverse)
-            assert keys is not None  # only a `stale` callback abandons
-            self._show_view(generation, keys)
-            return False
-        self._touched = {}
-        self._view_idle.clear()
-        snapshot = dict(self._rows)  # C speed; the thread must not see later changes
-        self._compute_view(generation, snapshot, predicate, column, self._sort_reverse)
-        return True
-
-    # exit_on_error: a failing filter or sort key ends in the app's error handler, as it does
-    # when computed on the loop (Worker.StateChanged does not bubble: it would go unseen).
-    @work(exclusive=True, group="fast-table.view", description="sort and filter the table rows")
-    async def _compute_view(
-        self,
-        generation: int,
-        snapshot: dict[str, Row],
-        predicate: Predicate | None,
-        column: Column | None,
-        reverse: bool,
-    ) -> None:
-        def stale() -> bool:
-            return generation != self._view_generation
-
-        try:
-            keys = await asyncio.to_thread(
-                compute_view, snapshot, predicate, column, reverse, stale
-            )
-            if keys is not None and not stale():
-                self._show_view(generation, self._apply_touched(keys))
-        finally:
-            # An error or a cancel (unmount) must not leave `view_ready` waiting forever.
-            if not stale() and self.view_pending:
-                self._shown_generation = generation
-                self._view_idle.set()
+        in_thread = big and self.is_running
+        return self._views.request(
+            self._rows, predicate, column, self._sort_reverse, in_thread=in_thread
+        )
 
     def on_unmount(self) -> None:
         """Nothing will install a pending view now: release whoever waits for it."""
-        self._shown_generation = self._view_generation
-        self._view_idle.set()
+        self._views.release()
 
-    def _apply_touched(self, keys: list[str]) -> list[str]:
-        """Apply updates and removals made while `keys` was computed, as `update_rows` does."""
-        touched, self._touched = self._touched, {}
-        if not touched:
-            return keys
-        rows = self._rows
-        predicate = self._filter
-
-        def shown(key: str) -> bool:
-            row = rows.get(key)
-            return row is not None and (predicate is None or predicate(key, row))
-
-        listed = set(keys)
-        dropped = {key for key in touched if key in listed and not shown(key)}
-        if dropped:
-            keys = [key for key in keys if key not in dropped]
-        # Rows that now pass the filter but were not in the snapshot's view go to the end.
-        keys.extend(key for key in touched if key not in listed and shown(key))
-        return keys
-
-    def _show_view(self, generation: int, keys: list[str]) -> None:
-        self._shown_generation = generation
-        self._view_idle.set()
+    def _install_view(self, keys: list[str]) -> None:
         self._replace_view(keys)
         self.post_message(self.ViewChanged(self))
 
@@ -421,146 +307,6 @@ class FastTable(ScrollView, can_focus=True):
         self.refresh()
         self._scroll_to_cursor()
         self._notify_cursor()
-
-    def _position_of(self, key: str) -> int | None:
-        if self._positions is not None:
-            return self._positions.get(key)
-        if key not in self._rows:
-            return None
-        try:
-            return self._view.index(key)
-        except ValueError:
-            return None
-
-    def _key_positions(self) -> dict[str, int]:
-        # Built lazily: only update_rows and cursor lookups need it, once per view change.
-        if self._positions is None:
-            self._positions = dict(zip(self._view, range(len(self._view)), strict=True))
-        return self._positions
-
-    # --------------------------------------------------------------------------- cursor
-
-    @property
-    def cursor_key(self) -> str | None:
-        """Key of the cursor row, or None when no row is shown."""
-        return self._view[self._cursor] if self._view else None
-
-    @property
-    def cursor_index(self) -> int:
-        """Position of the cursor in the visible rows (0 when empty)."""
-        return self._cursor
-
-    def move_cursor(self, key: str) -> None:
-        """Put the cursor on the row with this key, if it is visible."""
-        index = self._position_of(key)
-        if index is not None:
-            self._move_to(index)
-
-    def _move_to(self, index: int) -> None:
-        if not self._view:
-            return
-        index = max(0, min(index, len(self._view) - 1))
-        old = self._cursor
-        self._cursor = index
-        if old != index:
-            self.refresh_line(old + 1)
-            self.refresh_line(index + 1)
-        self._scroll_to_cursor()
-        self._notify_cursor()
-
-    def _notify_cursor(self) -> None:
-        key = self.cursor_key
-        if key != self._last_cursor_key:
-            self._last_cursor_key = key
-            self.post_message(self.CursorMoved(self, key))
-
-    def _body_height(self) -> int:
-        return max(self.scrollable_content_region.height - 1, 0)
-
-    def _body_range(self) -> tuple[int, int]:
-        top = self.scroll_offset.y
-        return top, top + self._body_height()
-
-    def _scroll_to_cursor(self) -> None:
-        height = self._body_height()
-        if height <= 0 or not self._view:
-            return
-        top = self.scroll_offset.y
-        if self._cursor < top:
-            self.scroll_to(y=self._cursor, animate=False, force=True)
-        elif self._cursor >= top + height:
-            self.scroll_to(y=self._cursor - height + 1, animate=False, force=True)
-
-    def action_cursor_up(self) -> None:
-        """Move up one row."""
-        self._move_to(self._cursor - 1)
-
-    def action_cursor_down(self) -> None:
-        """Move down one row."""
-        self._move_to(self._cursor + 1)
-
-    def action_page_up(self) -> None:
-        """Move up one screenful."""
-        self._move_to(self._cursor - max(self._body_height() - 1, 1))
-
-    def action_page_down(self) -> None:
-        """Move down one screenful."""
-        self._move_to(self._cursor + max(self._body_height() - 1, 1))
-
-    def action_first(self) -> None:
-        """Move to the first row."""
-        self._move_to(0)
-
-    def action_last(self) -> None:
-        """Move to the last row."""
-        self._move_to(len(self._view) - 1)
-
-    def action_activate(self) -> None:
-        """Post `RowActivated` for the cursor row."""
-        key = self.cursor_key
-        if key is not None:
-            self.post_message(self.RowActivated(self, key))
-
-    # ---------------------------------------------------------------------------- marks
-
-    @property
-    def marked(self) -> frozenset[str]:
-        """Keys of marked rows (visible or not)."""
-        return frozenset(self._marked)
-
-    def toggle_mark(self, key: str | None = None) -> None:
-        """Mark or unmark a row; the cursor row by default."""
-        key = self.cursor_key if key is None else key
-        if key is None or key not in self._rows:
-            return
-        self._set_marks(self._marked ^ {key})
-
-    def clear_marks(self) -> None:
-        """Unmark every row."""
-        self._set_marks(set())
-
-    def mark_all_visible(self) -> None:
-        """Mark every row the filter shows."""
-        self._set_marks(self._marked | set(self._view))
-
-    def action_toggle_mark(self) -> None:
-        """Toggle the mark on the cursor row."""
-        self.toggle_mark()
-
-    def _set_marks(self, marks: set[str]) -> None:
-        if marks == self._marked:
-            return
-        changed = marks ^ self._marked
-        self._marked = marks
-        top, bottom = self._body_range()
-        if len(changed) > 8:
-            self.refresh()
-        else:
-            for key in changed:
-                index = self._position_of(key)
-                if index is not None and top <= index < bottom:
-                    self.refresh_line(index + 1)
-        self.post_message(self.MarksChanged(self, frozenset(marks)))
 
     # ---------------------------------------------------------------------------- mouse
 
