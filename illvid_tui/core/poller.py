@@ -7,9 +7,9 @@ finished ones never, and never more than `max_rate` requests a second on
 average. A 509 pauses all polling for the announced wait (or
 `DEFAULT_509_WAIT`); any other error backs off that job alone.
 
-It also sends new URLs (`send`), because a send must outlive the dialog that
-asked for it. Every change is written to the store first, then posted as one
-coalescing `UploadsChanged` message per cycle to each subscriber.
+It also sends new URLs (`send`, from `poller_send`), because a send must outlive
+the dialog that asked for it. Every change is written to the store first, then
+posted as one coalescing `UploadsChanged` message per cycle to each subscriber.
 """
 
 from __future__ import annotations
@@ -18,13 +18,13 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Protocol
 
 from textual.message import Message
 
 from illvid_tui.api.client import IllvidClient
-from illvid_tui.api.errors import BandwidthExceededError, IllvidError, UnknownOutcomeError
+from illvid_tui.api.errors import BandwidthExceededError, IllvidError
 from illvid_tui.api.models import UploadStatus
 from illvid_tui.core.poller_app import start_poller, switch_account
 from illvid_tui.core.poller_policy import (
@@ -41,9 +41,9 @@ from illvid_tui.core.poller_policy import (
     next_cycle_at,
     pick_due,
     short_url,
-    stops_all,
     wait_after_509,
 )
+from illvid_tui.core.poller_send import QueueEdits, SendReport
 from illvid_tui.core.uploads import (
     Job,
     JobState,
@@ -72,26 +72,7 @@ class CycleStats:
     elapsed: float
 
 
-@dataclass
-class SendReport:
-    """The outcome of sending pasted URLs."""
-
-    total: int
-    queued: int = 0
-    unknown: int = 0
-    #: URLs the server refused, with why (not queued, not kept).
-    refused: list[tuple[str, str]] = field(default_factory=list)
-    #: URLs not sent because sending stopped (asked to, or an error that stops all).
-    not_sent: list[str] = field(default_factory=list)
-    #: The error that stopped sending, if one did.
-    stopped_by: IllvidError | None = None
-
-    @property
-    def done(self) -> int:
-        return self.queued + self.unknown + len(self.refused) + len(self.not_sent)
-
-
-class Poller:
+class Poller(QueueEdits):
     """Polls the unfinished jobs of one account; see the module docstring."""
 
     def __init__(
@@ -184,6 +165,16 @@ class Poller:
 
     def _state_changed(self) -> None:
         self._post(PollerStateChanged())
+
+    def _check_soon(self, key: str) -> None:
+        self._due[key] = self._clock() + NEW_JOB_DELAY
+        self._fresh.add(key)
+        self._wake.set()
+
+    def _unschedule(self, key: str) -> None:
+        self._due.pop(key, None)
+        self._fails.pop(key, None)
+        self._fresh.discard(key)
 
     def _put(self, job: Job, old_key: str | None = None) -> None:
         removed = []
@@ -395,124 +386,6 @@ class Poller:
         if self.on_block is not None:
             self.on_block(self)
         self._state_changed()
-
-    # -- sending -------------------------------------------------------------------------
-
-    @property
-    def sending(self) -> bool:
-        return self._sending > 0
-
-    async def send(
-        self,
-        urls: Sequence[str],
-        folder: str | None = None,
-        *,
-        on_progress: Callable[[SendReport], None] | None = None,
-        stop: asyncio.Event | None = None,
-        resend_ids: Sequence[int] | None = None,
-    ) -> SendReport:
-        """Queue `urls` with `upload_url`, `client.max_in_flight` at a time.
-
-        Each job is committed as ``sending`` before its request and as
-        ``running`` with its queue id as soon as the answer comes, before it is
-        shown as queued. An unknown outcome becomes an ``unknown`` entry, never
-        re-sent by itself. `resend_ids` (same length as `urls`) reuses entries
-        the user chose to send again.
-        """
-        report = SendReport(total=len(urls))
-        work = iter(enumerate(urls))
-        self._sending += 1
-
-        def progress() -> None:
-            if on_progress is not None:
-                on_progress(report)
-
-        async def lane() -> None:
-            for index, url in work:
-                if report.stopped_by is not None or (stop is not None and stop.is_set()):
-                    report.not_sent.append(url)
-                    progress()
-                    continue
-                if resend_ids is not None:
-                    old = self.store.get(resend_ids[index])
-                    if old is None:  # removed meanwhile
-                        report.not_sent.append(url)
-                        continue
-                    job = self.store.resend(old.id, self._wall())
-                    self._put(job, old.key)
-                else:
-                    job = self.store.begin_send(url, folder, self._wall())
-                    self._put(job)
-                try:
-                    queue_id = await self.client.upload_url(url, job.folder)
-                except asyncio.CancelledError:
-                    self._put(self.store.mark_unknown(job.id, "sending was interrupted"))
-                    raise
-                except UnknownOutcomeError as exc:
-                    self._put(self.store.mark_unknown(job.id, describe(exc)))
-                    report.unknown += 1
-                except IllvidError as exc:
-                    self.store.forget([job.id])
-                    self.jobs.pop(job.key, None)
-                    self._changed(removed=[job.key])
-                    if stops_all(exc):
-                        report.stopped_by = exc
-                        report.not_sent.append(url)
-                    else:
-                        report.refused.append((url, describe(exc)))
-                else:
-                    queued = self.store.mark_queued(job.id, queue_id, self._wall())
-                    self._put(queued, job.key)
-                    self._due[queued.key] = self._clock() + NEW_JOB_DELAY
-                    self._fresh.add(queued.key)
-                    self._wake.set()
-                    report.queued += 1
-                progress()
-
-        try:
-            lanes = min(self.client.max_in_flight, len(urls))
-            await asyncio.gather(*(lane() for _ in range(lanes)))
-        finally:
-            self._sending -= 1
-            self._state_changed()
-        return report
-
-    def resendable(self, keys: Iterable[str]) -> list[Job]:
-        """The failed or unknown jobs among `keys` that may be sent again."""
-        return [
-            self.jobs[k]
-            for k in keys
-            if k in self.jobs and self.jobs[k].state in (JobState.FAILED, JobState.UNKNOWN)
-        ]
-
-    # -- local edits -------------------------------------------------------------------
-
-    def remove(self, keys: Iterable[str]) -> int:
-        """Forget jobs locally (nothing is sent); jobs being sent are kept."""
-        gone = [
-            self.jobs[k]
-            for k in keys
-            if k in self.jobs and self.jobs[k].state is not JobState.SENDING
-        ]
-        self.store.forget(j.id for j in gone)
-        for job in gone:
-            self.jobs.pop(job.key, None)
-            self._due.pop(job.key, None)
-            self._fails.pop(job.key, None)
-            self._fresh.discard(job.key)
-        if gone:
-            self._changed(removed=[j.key for j in gone])
-        return len(gone)
-
-    def clear_finished(self) -> int:
-        """Forget every done and failed job; returns how many."""
-        ids = set(self.store.clear_finished())
-        gone = [k for k, j in self.jobs.items() if j.id in ids]
-        for key in gone:
-            del self.jobs[key]
-        if gone:
-            self._changed(removed=gone)
-        return len(gone)
 
 
 __all__ = [
