@@ -65,7 +65,10 @@ async def settle(pilot: Pilot[None]) -> None:
 
 async def add_urls(pilot: Pilot[None], text: str, folder: str = "") -> AddUrlsScreen:
     await pilot.press("a")
-    await pilot.pause()
+    # Right after start the dialog waits for the account to answer.
+    async with asyncio.timeout(30):
+        while not isinstance(pilot.app.screen, AddUrlsScreen):
+            await pilot.pause(0.01)
     dialog = pilot.app.screen
     assert isinstance(dialog, AddUrlsScreen)
     dialog.query_one("#add-urls", TextArea).load_text(text)
@@ -92,6 +95,23 @@ async def test_empty_state_explains_how_to_add(make_app: MakeApp) -> None:
         assert isinstance(app.screen, UploadsScreen)
         assert table_of(app).row_count == 0
         assert "Press a to add" in table_of(app).empty_text
+
+
+async def test_add_pressed_before_the_account_answers_opens_once_it_does(
+    make_app: MakeApp, emulator: Emulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    emulator.faults.slow_ops = {"account_info": 0.3}
+    app = make_app("uploads")
+    notes = record_notes(app, monkeypatch)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("a")
+        assert app.account_id is None  # the key came before the account
+        assert not isinstance(app.screen, AddUrlsScreen)
+        assert any("opens as soon as the account answers" in n for n in notes)
+        async with asyncio.timeout(30):
+            while not isinstance(app.screen, AddUrlsScreen):
+                await pilot.pause(0.01)
+        assert app.account_id is not None
 
 
 async def test_add_one_then_it_runs_to_done_with_a_toast(

@@ -78,6 +78,8 @@ class UploadsScreen(ForwardsWorkerErrors, Screen[None]):
     def __init__(self) -> None:
         super().__init__()
         self._poller: Poller | None = None
+        #: `a` pressed before the account answered: open the dialog once it has.
+        self._add_when_connected = False
         self._filter: JobState | None = None
         self._search = ""
 
@@ -136,6 +138,8 @@ class UploadsScreen(ForwardsWorkerErrors, Screen[None]):
         self._apply_view()
         self._show_status()
         self._show_detail()
+        if self._add_when_connected and self.is_current:
+            self._open_add_dialog(poller)
 
     # -- updates from the poller ---------------------------------------------------
 
@@ -229,11 +233,19 @@ class UploadsScreen(ForwardsWorkerErrors, Screen[None]):
 
     def action_add(self) -> None:
         """Add URLs to the queue."""
+        if self._poller is None:
+            # Right after start the account may still be on its way: keep the
+            # request rather than drop the key.
+            self._add_when_connected = True
+            self.notify("Connecting: the add dialog opens as soon as the account answers.")
+            return
+        self._open_add_dialog(self._poller)
+
+    def _open_add_dialog(self, poller: Poller) -> None:
         from illvid_tui.screens.add_urls import AddUrlsScreen
 
-        poller = self._need_poller()
-        if poller is not None:
-            self.app.push_screen(AddUrlsScreen(poller))
+        self._add_when_connected = False
+        self.app.push_screen(AddUrlsScreen(poller))
 
     def action_poll_now(self) -> None:
         """Check every running job now."""
