@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
 from textual import on
@@ -36,6 +36,8 @@ if TYPE_CHECKING:
 __all__ = ["SECTIONS", "AccountState", "CrashReport", "IllvidApp", "create_app"]
 
 log = logging.getLogger("illvid_tui.app")
+
+_SECTIONS = Binding.Group("Sections")
 
 #: Section id -> (title, module, class). Imported on first use.
 SECTIONS: dict[str, tuple[str, str, str]] = {
@@ -91,11 +93,15 @@ class IllvidApp(SessionApp):
     TITLE = "illvid"
     CSS_PATH = "app.tcss"
     MODES = {name: _section_factory(name) for name in SECTIONS}
+    #: Section id -> title, in order: the header shows them as tabs.
+    SECTION_TITLES: ClassVar[dict[str, str]] = {name: t for name, (t, _m, _c) in SECTIONS.items()}
     BINDINGS = [
-        Binding("1", "section('account')", "Account", id="app.account"),
-        Binding("2", "section('uploads')", "Uploads", id="app.uploads"),
-        Binding("3", "section('files')", "Files", id="app.files"),
-        Binding("4", "section('dmca')", "DMCA", id="app.dmca"),
+        # One footer item ("1 2 3 4 Sections"): at 80 columns each section's
+        # own keys leave little room (the header tabs show them too).
+        Binding("1", "section('account')", "Account", id="app.account", group=_SECTIONS),
+        Binding("2", "section('uploads')", "Uploads", id="app.uploads", group=_SECTIONS),
+        Binding("3", "section('files')", "Files", id="app.files", group=_SECTIONS),
+        Binding("4", "section('dmca')", "DMCA", id="app.dmca", group=_SECTIONS),
         Binding("question_mark", "help", "Help", id="app.help"),
         Binding("q", "quit", "Quit", id="app.quit"),
     ]

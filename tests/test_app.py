@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from conftest import TODAY
 from rich.console import Console
+from rich.text import Text
 from textual.command import CommandPalette
 from textual.pilot import Pilot
 from textual.widgets import Static
@@ -311,3 +312,34 @@ async def test_a_failed_first_account_info_other_than_403_still_opens_the_sectio
         await settle(pilot)
         assert app.account.error is None and app.account.info is not None
         assert "4050.00" in shown(app, "#account-fields")
+
+
+async def until_connected(app: IllvidApp, pilot: Pilot[None]) -> None:
+    for _ in range(2000):
+        if app.account_id is not None:
+            return
+        await pilot.pause(0.005)
+    raise AssertionError("the app did not connect")
+
+
+async def test_header_tabs_show_each_section_key_and_switch_on_click(
+    make_app: Callable[..., IllvidApp], settings: Settings
+) -> None:
+    settings.config_dir.mkdir(parents=True)
+    settings.keymap_path.write_text('"app.uploads" = "u"\n')
+    app = make_app("files")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until_connected(app, pilot)
+        await pilot.pause()
+        header = app.screen.query_one(AppHeader)
+        text = header.render()
+        assert isinstance(text, Text)
+        # Every section with its key (remapped ones too), at 80 columns.
+        for label in ("1 Account", "u Uploads", "3 Files", "4 DMCA"):
+            assert label in text.plain
+        current = [s for s in text.spans if "reverse" in str(s.style)]
+        assert [text.plain[s.start : s.end].strip() for s in current] == ["3 Files"]
+        start = text.plain.index("4 DMCA")
+        await pilot.click(AppHeader, offset=(start + 1, 0))
+        await pilot.pause()
+        assert app.current_mode == "dmca"

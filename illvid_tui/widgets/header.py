@@ -1,8 +1,14 @@
-"""The one-line header every screen shows: section, account, connection state."""
+"""The one-line header every screen shows: the sections as tabs, account, connection state.
+
+The tabs carry each section's key, so the way to every section stays in
+sight at any width (the footer runs out of room at 80 columns), and a click
+on a tab switches to it.
+"""
 
 from __future__ import annotations
 
 from rich.text import Text
+from textual import events
 from textual.app import RenderResult
 from textual.reactive import reactive
 from textual.widget import Widget
@@ -36,7 +42,11 @@ class AppHeader(Widget):
     state: reactive[str] = reactive("connecting")
     detail: reactive[str] = reactive("")
 
+    #: Where each tab was drawn (start, end, section), for clicks.
+    _spans: list[tuple[int, int, str]]
+
     def on_mount(self) -> None:
+        self._spans = []
         # The first header painted is the app's first frame (benchmarks/startup.py).
         self.call_after_refresh(self._painted)
         app = self.app
@@ -56,10 +66,36 @@ class AppHeader(Widget):
     def _login_changed(self, value: str) -> None:
         self.login = value
 
+    def _tabs(self) -> list[tuple[str, str, str]]:
+        """(section, key, title) per section, or [] when this screen is not a section."""
+        titles: dict[str, str] = getattr(self.app, "SECTION_TITLES", {})
+        current = getattr(self.app, "current_mode", None)
+        if current not in titles or self.screen.title != titles[current]:
+            return []
+        keys = {
+            binding.action: self.app.get_key_display(binding)
+            for _node, binding, _enabled, _tip in self.screen.active_bindings.values()
+        }
+        return [(name, keys.get(f"section('{name}')", ""), t) for name, t in titles.items()]
+
+    def _left(self, tabs: list[tuple[str, str, str]], short: bool) -> Text:
+        if not tabs:
+            section = self.screen.title or self.app.title or ""
+            return Text.assemble((" illvid", "bold"), " › ", (section, "bold"))
+        left = Text(" ")
+        self._spans = []
+        current = getattr(self.app, "current_mode", None)
+        for name, key, title in tabs:
+            here = name == current
+            label = f" {key} {title} " if here or not short else f" {key} "
+            start = left.cell_len
+            # Reverse video marks the current tab without colour (NO_COLOR=1).
+            left.append(label, "bold reverse" if here else "dim")
+            self._spans.append((start, left.cell_len, name))
+        return left
+
     def render(self) -> RenderResult:
-        section = self.screen.title or self.app.title or ""
         marker, style = _LOOK.get(self.state, ("?", ""))
-        left = Text.assemble((" illvid", "bold"), " › ", (section, "bold"))
         right = Text()
         if self.login:
             right.append(self.login)
@@ -68,9 +104,20 @@ class AppHeader(Widget):
         right.append(self.detail or self.state, style)
         right.append(" ")
         width = self.size.width
+        tabs = self._tabs()
+        left = self._left(tabs, short=False)
+        if width - left.cell_len - right.cell_len < 1 and tabs:
+            left = self._left(tabs, short=True)  # only the current tab keeps its name
         gap = width - left.cell_len - right.cell_len
         if gap < 1:
             # Narrow: the connection state matters more than the section name.
+            self._spans = []
             right.truncate(max(width - 1, 1), overflow="ellipsis")
             return right
         return Text.assemble(left, " " * gap, right)
+
+    async def on_click(self, event: events.Click) -> None:
+        for start, end, name in self._spans:
+            if start <= event.x < end:
+                await self.app.run_action(f"section('{name}')")
+                return

@@ -47,7 +47,7 @@ class FastTable(CursorAndMarks, can_focus=True):
         Binding("pagedown", "page_down", "Page down", show=False, id="table.page_down"),
         Binding("home", "first", "First", show=False, id="table.first"),
         Binding("end", "last", "Last", show=False, id="table.last"),
-        Binding("space", "toggle_mark", "Mark", id="table.mark"),
+        Binding("space", "toggle_mark", "Mark", show=False, id="table.mark"),
         Binding("enter", "activate", "Open", show=False, id="table.activate"),
     ]
 
