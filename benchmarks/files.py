@@ -52,7 +52,7 @@ async def one_run(
         assert isinstance(screen, FilesScreen)
         # A terminal's bracketed paste reaches the app, which hands it to the box.
         app.post_message(events.Paste("\n".join(codes)))
-        while screen._parsed is None or len(screen._parsed.codes) != n_codes:
+        while screen.codes.parsed is None or len(screen.codes.parsed.codes) != n_codes:
             await pilot.pause(0.01)
         client = app.client
         assert client is not None
