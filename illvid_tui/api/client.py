@@ -21,14 +21,19 @@ import httpx
 
 from illvid_tui import __version__
 from illvid_tui.api import jsonio, redact
+from illvid_tui.api.envelope import (
+    Ok,
+    describe_exception,
+    for_non_idempotent,
+    read_envelope,
+    retry_after,
+)
 from illvid_tui.api.errors import (
     BandwidthExceededError,
     IllvidError,
     InsecureURLError,
     InvalidResponseError,
     NetworkError,
-    UnknownOutcomeError,
-    error_for_status,
 )
 from illvid_tui.api.models import (
     AccountInfo,
@@ -302,10 +307,10 @@ class IllvidClient:
         attempt = 1
         while True:
             outcome = await self._attempt_once(op, params or {}, attempt)
-            if isinstance(outcome, _Ok):
+            if isinstance(outcome, Ok):
                 self._emit(CallFinished(op, None, time.monotonic() - started))
                 return outcome.value
-            error = outcome if idempotent else _for_non_idempotent(outcome, op)
+            error = outcome if idempotent else for_non_idempotent(outcome, op)
             delay = self._delay(error, attempt)
             if not error.retryable or attempt >= attempts or waited + delay > self.max_total_wait:
                 log.debug("op=%s giving up after attempt %d: %s", op, attempt, error)
@@ -319,7 +324,7 @@ class IllvidClient:
 
     async def _attempt_once(
         self, op: str, params: Mapping[str, str], attempt: int
-    ) -> _Ok | IllvidError:
+    ) -> Ok | IllvidError:
         query: dict[str, str] = {"op": op, "key": self._key}
         if self.login:
             query["login"] = self.login
@@ -333,11 +338,11 @@ class IllvidClient:
                 async with asyncio.timeout(self.timeout):
                     response = await self._http.get(self.base_url, params=query)
             except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
-                failure = NetworkError(_describe(exc), op=op, sent=False)
+                failure = NetworkError(describe_exception(exc), op=op, sent=False)
             except (httpx.TimeoutException, TimeoutError) as exc:
-                failure = NetworkError(_describe(exc), op=op, sent=True, timeout=True)
+                failure = NetworkError(describe_exception(exc), op=op, sent=True, timeout=True)
             except Exception as exc:  # noqa: BLE001 - any transport failure is "no answer"
-                failure = NetworkError(_describe(exc), op=op, sent=True)
+                failure = NetworkError(describe_exception(exc), op=op, sent=True)
             elapsed_ms = (time.monotonic() - t0) * 1000
         # Raised outside the except blocks so no __context__ points at httpx's
         # exception, whose request carries the full URL with the key.
@@ -353,14 +358,14 @@ class IllvidClient:
             reason = "an empty body" if body is None else "no status in the answer"
         except (ValueError, UnicodeDecodeError, RecursionError):
             body, reason = None, "broken JSON"
-        outcome = _read_envelope(op, response.status_code, body, reason)
+        outcome = read_envelope(op, response.status_code, body, reason)
         status = outcome.status if isinstance(outcome, IllvidError) else 200
         log.debug(
             "op=%s params=%s attempt=%d http=%d status=%s %.0f ms",
             op, shown, attempt, response.status_code, status, elapsed_ms,
         )  # fmt: skip
         if isinstance(outcome, BandwidthExceededError):
-            outcome.retry_after = _retry_after(response)
+            outcome.retry_after = retry_after(response)
         return outcome
 
     def _delay(self, error: IllvidError, attempt: int) -> float:
@@ -380,69 +385,9 @@ class IllvidClient:
                 log.exception("client event listener failed")
 
 
-@dataclass(frozen=True)
-class _Ok:
-    value: Any
-
-
-def _read_envelope(op: str, http_status: int, body: Any, reason: str) -> _Ok | IllvidError:
-    """Decide the outcome from the envelope; fall back to HTTP when there is none.
-
-    `reason` says what was wrong with the body when it is no envelope.
-    """
-    if isinstance(body, Mapping) and "status" in body:
-        try:
-            status = int(str(body["status"]).strip())
-        except ValueError:
-            status = 0
-        msg = str(body.get("msg") or "")
-        if status == 200:
-            return _Ok(body.get("result"))
-        if status:
-            return error_for_status(status, redact.text(msg), op=op)
-        reason = f"a status that is not a number: {str(body['status'])[:40]!r}"
-    if http_status != 200:
-        error = error_for_status(http_status, f"HTTP {http_status} with {reason}", op=op)
-        if type(error) is IllvidError or http_status >= 500:
-            return InvalidResponseError(http_status, error.msg, op=op)
-        return error
-    return InvalidResponseError(http_status, f"HTTP 200 with {reason}", op=op)
-
-
-def _for_non_idempotent(error: IllvidError, op: str) -> IllvidError:
-    """Which failures of a non-idempotent call may be retried.
-
-    Only a request that surely never left (connection refused) or that the
-    server plainly refused without acting (509) is sent again; a timeout, a
-    lost answer or a server error leaves the outcome unknown.
-    """
-    if isinstance(error, NetworkError) and not error.sent:
-        return error
-    if isinstance(error, BandwidthExceededError) or not error.retryable:
-        return error
-    return UnknownOutcomeError(
-        error.status,
-        f"{error.title.lower()} after the request was sent; it may or may not have been done",
-        op=op,
-    )
-
-
 def _parse_big_dmca_list(result: list[Any]) -> list[DmcaNotice]:
     with building_big_data():
         return parse_dmca_list(result)
-
-
-def _retry_after(response: httpx.Response) -> float | None:
-    value = response.headers.get("retry-after", "")
-    try:
-        return float(value) if value else None
-    except ValueError:
-        return None
-
-
-def _describe(exc: BaseException) -> str:
-    text = str(exc) or type(exc).__name__
-    return redact.text(f"{type(exc).__name__}: {text}" if str(exc) else text)
 
 
 def _match_codes(batch: Sequence[str], returned: Sequence[str]) -> set[str]:
