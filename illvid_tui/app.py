@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable, Iterable
+from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
@@ -213,7 +214,25 @@ class IllvidApp(SessionApp):
             yield SystemCommand(
                 title, f"Show the {title} section", lambda n=name: self.action_section(n)
             )
+        yield from self._screen_commands(screen)
         yield from super().get_system_commands(screen)
+
+    def _screen_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        """Every action the screen offers on a key, by name ("DMCA: Order")."""
+        seen: set[tuple[str, int]] = set()
+        prefix = f"{screen.title}: " if screen.title else ""
+        for active in screen.active_bindings.values():
+            binding, node = active.binding, active.node
+            if node is self or not binding.description or not active.enabled:
+                continue
+            if _is_plain_scroller(node) or (binding.action, id(node)) in seen:
+                continue
+            seen.add((binding.action, id(node)))
+            yield SystemCommand(
+                prefix + binding.description,
+                f"Key: {self.get_key_display(binding)}",
+                partial(self.run_action, binding.action, node),
+            )
 
     # -- failures ------------------------------------------------------------
 

@@ -83,6 +83,29 @@ async def test_palette_offers_sections_by_name(make_app: Callable[..., IllvidApp
         assert app.current_mode == "uploads"
 
 
+async def test_palette_offers_the_screens_actions_by_name(
+    make_app: Callable[..., IllvidApp], emulator: Emulator
+) -> None:
+    app = make_app("dmca")
+    async with app.run_test(size=SIZE) as pilot:
+        await until_connected(app, pilot)
+        await pilot.pause()
+        commands = {c.title: c for c in app.get_system_commands(app.screen)}
+        assert {"DMCA: Order", "DMCA: Search", "DMCA: Renew"} <= set(commands)
+        assert commands["DMCA: Order"].help == "Key: o"
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"DMCA: Order")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        for _ in range(200):
+            asked = [r.params for r in emulator.requests if r.op == "files_dmca"]
+            if asked and asked[-1].get("order") == "up":
+                break
+            await pilot.pause(0.01)
+        assert asked[-1]["order"] == "up"
+
+
 async def test_user_keymap_remaps_by_binding_id(
     make_app: Callable[..., IllvidApp], settings: Settings, emulator: object
 ) -> None:
