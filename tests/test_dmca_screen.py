@@ -451,3 +451,26 @@ async def test_renew_result_shows_on_every_notice_of_a_file(
         assert [r.params["file_code"] for r in emulator.requests if r.op == "file_renew"] == [code]
         for key in (code, f"{code}#2"):
             assert table.get_row(key)["result"].plain == "✓ renewed"  # type: ignore[index]
+
+
+async def test_days_left_roll_over_at_midnight(make_app: MakeApp, emulator: Emulator) -> None:
+    clock = [dt.datetime(2026, 11, 27, 23, 59)]
+    app = make_app("dmca", today=None, clock=lambda: clock[0])
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, DmcaScreen)
+        table = table_of(app)
+        key = table.visible_keys()[0]
+        before = table.get_row(key)
+        assert before is not None
+        asked = len(dmca_requests(emulator))
+        screen.roll_over_at_midnight()  # still the same day: nothing to do
+        assert len(dmca_requests(emulator)) == asked
+        clock[0] = dt.datetime(2026, 11, 28, 0, 1)
+        screen.roll_over_at_midnight()
+        await settle(app, pilot)
+        assert len(dmca_requests(emulator)) == asked + 1
+        after = table.get_row(key)
+        assert after is not None
+        assert after["days"].days == before["days"].days - 1

@@ -11,6 +11,7 @@ days-left cells shared per expiry date), then handed to the table whole.
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar, cast
@@ -92,6 +93,8 @@ class DmcaScreen(ForwardsWorkerErrors, Screen[None]):
         self.totals = dmca.Totals()
         self._generation = 0
         self._loaded = False
+        #: The date the days-left column was counted from.
+        self._counted_from: dt.date | None = None
         self._loading = False
         self._results: dict[str, Text] = {}
         self._more_keys: dict[str, list[str]] = {}
@@ -122,6 +125,13 @@ class DmcaScreen(ForwardsWorkerErrors, Screen[None]):
     def on_mount(self) -> None:
         self.table.focus()
         self.watch(self.app, "account_id", self._account_changed)
+        # Days left count from today: a screen left open overnight asks again.
+        self.set_interval(60, self.roll_over_at_midnight)
+
+    def roll_over_at_midnight(self) -> None:
+        """Reload when the date the days left were counted from is no longer today."""
+        if self._loaded and not self._loading and self.illvid.today() != self._counted_from:
+            self.reload()
 
     def _account_changed(self, account_id: str | None) -> None:
         if account_id is not None:
@@ -134,6 +144,7 @@ class DmcaScreen(ForwardsWorkerErrors, Screen[None]):
 
     def reload(self) -> None:
         """Ask the server again with the current filters (cancels a request in flight)."""
+        self._counted_from = self.illvid.today()
         self._generation += 1
         self._loading = True
         parts = [f"date {self.date_filter}" if self.date_filter else "no date filter"]
@@ -149,7 +160,10 @@ class DmcaScreen(ForwardsWorkerErrors, Screen[None]):
         try:
             notices = await client.files_dmca(date=date, order=order)
             prepared = await asyncio.to_thread(
-                prepare_rows, notices, self.illvid.today(), dict(self._results)
+                prepare_rows,
+                notices,
+                self._counted_from or self.illvid.today(),
+                dict(self._results),
             )
         except IllvidError as error:
             if generation == self._generation:
