@@ -629,3 +629,15 @@ async def test_cancelling_a_check_cancels_its_batches(emu: Emulator, rec: Record
             await task
     assert 1 <= len(landed) < 20
     assert ops_sent(emu, "check_files") < 20
+
+
+def test_a_very_short_secret_does_not_mask_every_word() -> None:
+    # One client with a one-letter key must not turn "Traceback" into "Tracebac***"
+    # in every later log line; its key= parameter is still masked.
+    from illvid_tui.api import redact
+
+    redact.register_secret("k")
+    redact.register_secret("S3cr3t-long")
+    assert redact.text("Traceback in worker") == "Traceback in worker"
+    assert redact.text("GET /api?op=x&key=k") == "GET /api?op=x&key=***"
+    assert redact.text("failed with S3cr3t-long") == "failed with ***"

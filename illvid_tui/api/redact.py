@@ -13,13 +13,17 @@ from collections.abc import Mapping
 from urllib.parse import quote, quote_plus
 
 MASK = "***"
+#: Shorter secrets are not masked as substrings anywhere: a one-letter "key"
+#: would turn every word with that letter into "***". `key=...` parameters are
+#: masked whatever their length.
+MIN_SECRET_LENGTH = 6
 _KEY_PARAM = re.compile(r"(?i)(\bkey=)[^&\s\"'<>]+")
 _secrets: set[str] = set()
 
 
 def register_secret(secret: str) -> None:
     """Mask `secret` (and its URL-encoded forms) in every redacted text from now on."""
-    if secret:
+    if len(secret) >= MIN_SECRET_LENGTH:
         _secrets.update({secret, quote(secret, safe=""), quote_plus(secret)})
     _install_log_filters()
 
