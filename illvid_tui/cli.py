@@ -14,7 +14,8 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from illvid_tui import __version__
-from illvid_tui.core.settings import SCREENS, Settings, url_problem
+from illvid_tui.api.baseurl import base_url_problem
+from illvid_tui.core.settings import SCREENS, Settings
 
 #: Frames per second under --low-bandwidth (Textual's default is 60).
 LOW_BANDWIDTH_FPS = "10"
@@ -66,8 +67,8 @@ def parse(argv: Sequence[str] | None = None) -> Settings:
         low_bandwidth=args.low_bandwidth,
         demo=args.demo,
     )
-    # The client checks again with httpx when it starts; this answers at once.
-    problem = url_problem(settings.base_url)
+    # The same rule the client applies when built; this answers at once.
+    problem = base_url_problem(settings.base_url)
     if problem:
         parser.error(f"bad base URL: {problem}")
     return settings

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import ipaddress
 from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
+from illvid_tui.api.baseurl import is_loopback
 from illvid_tui.app import IllvidApp, create_app
 from illvid_tui.core.credentials import Credentials
 from illvid_tui.core.db import Database
@@ -22,16 +22,6 @@ if TYPE_CHECKING:
 #: The demo account (the emulator's defaults; not a secret).
 DEMO_LOGIN = "demo"
 DEMO_KEY = "demo-key-not-secret"
-
-
-def _is_loopback(base_url: str) -> bool:
-    host = (urlsplit(base_url).hostname or "").lower()
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def create_demo_app(
@@ -49,7 +39,8 @@ def create_demo_app(
     thread after the first frame, so the demo's first frame is as quick as
     the real app's.
     """
-    base_url = settings.base_url if _is_loopback(settings.base_url) else DEMO_BASE_URL
+    host = urlsplit(settings.base_url).hostname or ""
+    base_url = settings.base_url if is_loopback(host) else DEMO_BASE_URL
     settings = replace(settings, demo=True, base_url=base_url)
     login, key = (emulator.login, emulator.key) if emulator else (DEMO_LOGIN, DEMO_KEY)
     app: IllvidApp

@@ -110,9 +110,9 @@ def test_low_bandwidth_sets_fps_mouse_and_animations(monkeypatch: pytest.MonkeyP
     ],
 )
 def test_cli_url_rule_matches_the_clients(url: str) -> None:
+    from illvid_tui.api.baseurl import base_url_problem as url_problem
     from illvid_tui.api.client import check_base_url
     from illvid_tui.api.errors import InsecureURLError
-    from illvid_tui.core.settings import url_problem
 
     try:
         check_base_url(url)

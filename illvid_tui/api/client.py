@@ -8,7 +8,6 @@ with capped jittered backoff, redaction of the key, and DEBUG logging.
 from __future__ import annotations
 
 import asyncio
-import ipaddress
 import logging
 import random
 import time
@@ -21,6 +20,7 @@ import httpx
 
 from illvid_tui import __version__
 from illvid_tui.api import jsonio, redact
+from illvid_tui.api.baseurl import base_url_problem, is_loopback
 from illvid_tui.api.envelope import (
     Ok,
     describe_exception,
@@ -89,33 +89,15 @@ class BatchDone:
     missing: tuple[str, ...]
 
 
-def is_loopback(host: str) -> bool:
-    """True for localhost, 127.0.0.0/8 and ::1 (the hosts plain http may reach)."""
-    host = host.strip("[]").lower()
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 def check_base_url(base_url: str) -> httpx.URL:
     """Parse `base_url`; refuse anything but https, or http to a loopback host."""
-    try:
-        url = httpx.URL(base_url)
-    except (httpx.InvalidURL, TypeError) as exc:
-        raise InsecureURLError(f"not a URL: {base_url!r}") from exc
-    if url.scheme == "https" and url.host:
-        return url
-    if url.scheme == "http" and url.host and is_loopback(url.host):
-        return url
-    if url.scheme == "http":
-        raise InsecureURLError(
-            f"plain http:// is refused for {url.host!r}: use https:// (http is allowed "
-            "only for loopback hosts such as 127.0.0.1)"
-        )
-    raise InsecureURLError(f"the base URL must start with https://, got {base_url!r}")
+    problem = base_url_problem(base_url)
+    if problem is None:
+        try:
+            return httpx.URL(base_url.strip())
+        except (httpx.InvalidURL, TypeError):
+            problem = f"not a URL: {base_url!r}"
+    raise InsecureURLError(problem)
 
 
 class IllvidClient:

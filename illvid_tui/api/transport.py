@@ -36,7 +36,8 @@ def make_transport(base_url: str) -> httpx.AsyncBaseTransport:
     """The transport of a new client for `base_url` (blocking for https: a TLS context, ~35 ms)."""
     import httpx
 
-    from illvid_tui.api.client import DEFAULT_MAX_IN_FLIGHT, is_loopback
+    from illvid_tui.api.baseurl import is_loopback
+    from illvid_tui.api.client import DEFAULT_MAX_IN_FLIGHT
 
     # As many connections as the client keeps requests in flight.
     limits = httpx.Limits(

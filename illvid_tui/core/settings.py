@@ -19,39 +19,6 @@ DEFAULT_BASE_URL = "https://illvid.com/api"
 DEMO_BASE_URL = "http://127.0.0.1/api"
 
 
-def url_problem(base_url: str) -> str | None:
-    """Why `base_url` would be refused, or None: https, or http to a loopback host.
-
-    The same rule as `illvid_tui.api.client.check_base_url` (a test keeps
-    them in step), without importing httpx: the CLI answers a bad option at
-    once and the first frame does not wait for httpx.
-    """
-    import ipaddress
-    from urllib.parse import urlsplit
-
-    try:
-        parts = urlsplit(base_url.strip())
-        host = (parts.hostname or "").lower()
-        parts.port  # noqa: B018 - raises ValueError on a bad port
-    except ValueError:
-        return f"not a URL: {base_url!r}"
-    scheme = parts.scheme.lower()
-    if scheme == "https" and host:
-        return None
-    if scheme == "http" and host:
-        try:
-            loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
-        except ValueError:
-            loopback = False
-        if loopback:
-            return None
-        return (
-            f"plain http:// is refused for {host!r}: use https:// (http is allowed "
-            "only for loopback hosts such as 127.0.0.1)"
-        )
-    return f"the base URL must start with https://, got {base_url!r}"
-
-
 @dataclass(frozen=True)
 class Settings:
     """How this run of the app is set up. Holds no secret."""

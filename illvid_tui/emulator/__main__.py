@@ -7,20 +7,11 @@ the emulator answers anyone who knows the demo key.
 from __future__ import annotations
 
 import argparse
-import ipaddress
 import sys
 from collections.abc import Sequence
 
+from illvid_tui.api.baseurl import is_loopback
 from illvid_tui.emulator.app import Emulator
-
-
-def is_loopback(host: str) -> bool:
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
 
 
 def build_parser() -> argparse.ArgumentParser:
