@@ -381,6 +381,39 @@ async def test_upload_url_server_error_is_unknown_not_retried(
     assert ops_sent(emu, "upload_url") == 1
 
 
+async def test_upload_url_unreadable_answer_is_unknown(client: IllvidClient, emu: Emulator) -> None:
+    # The request arrived; an answer we cannot read is no refusal.
+    emu.faults.broken_json_next = 1
+    with pytest.raises(UnknownOutcomeError) as info:
+        await client.upload_url("https://example.com/a.mp4")
+    assert info.value.status == 200
+    assert ops_sent(emu, "upload_url") == 1
+
+
+async def test_upload_url_html_error_page_is_unknown(client: IllvidClient, emu: Emulator) -> None:
+    emu.faults.html_errors = True
+    emu.fail_next("upload_url", 418)  # a status the API does not use: a proxy's page
+    with pytest.raises(UnknownOutcomeError) as info:
+        await client.upload_url("https://example.com/a.mp4")
+    assert info.value.status == 418
+    assert ops_sent(emu, "upload_url") == 1
+
+
+async def test_upload_url_without_queue_id_is_unknown(rec: Recorder) -> None:
+    calls = 0
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        nonlocal calls
+        calls += 1
+        return httpx.Response(200, json={"status": 200, "msg": "OK", "result": {}})
+
+    async with make_client(mock(handler), rec) as c:
+        with pytest.raises(UnknownOutcomeError) as info:
+            await c.upload_url("https://example.com/a.mp4")
+    assert info.value.status == 200
+    assert calls == 1
+
+
 async def test_upload_url_509_is_retried(client: IllvidClient, emu: Emulator) -> None:
     # The server refused without acting, so sending again cannot queue a copy.
     emu.fail_next("upload_url", 509)

@@ -34,6 +34,7 @@ from illvid_tui.api.errors import (
     InsecureURLError,
     InvalidResponseError,
     NetworkError,
+    UnknownOutcomeError,
 )
 from illvid_tui.api.models import (
     AccountInfo,
@@ -205,7 +206,12 @@ class IllvidClient:
             return str(result["queue_id"])
         if isinstance(result, str | int) and not isinstance(result, bool) and str(result):
             return str(result)
-        raise InvalidResponseError(200, "the answer carried no queue_id", op="upload_url")
+        # The server said 200: it may well have queued the upload.
+        raise UnknownOutcomeError(
+            200,
+            "the answer carried no queue_id; the upload may or may not have been queued",
+            op="upload_url",
+        )
 
     async def check_upload_url(
         self, queue_id: str, *, max_attempts: int | None = None

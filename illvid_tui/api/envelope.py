@@ -57,8 +57,18 @@ def for_non_idempotent(error: IllvidError, op: str) -> IllvidError:
 
     Only a request that surely never left (connection refused) or that the
     server plainly refused without acting (509) is sent again; a timeout, a
-    lost answer or a server error leaves the outcome unknown.
+    lost answer or a server error leaves the outcome unknown. So does an
+    answer we cannot read (an HTML page, broken JSON, an empty body, whatever
+    the HTTP status): the request arrived and may have been acted on, so it is
+    never taken for a refusal.
     """
+    if isinstance(error, InvalidResponseError):
+        return UnknownOutcomeError(
+            error.status,
+            f"an unreadable answer ({error.msg}) after the request was sent;"
+            " it may or may not have been done",
+            op=op,
+        )
     if isinstance(error, NetworkError) and not error.sent:
         return error
     if isinstance(error, BandwidthExceededError) or not error.retryable:
