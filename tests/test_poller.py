@@ -198,6 +198,26 @@ async def test_refused_and_stopping_errors_when_sending(
     assert [j.url for j in poller.store.jobs()] == ["https://e.com/b.mp4"]
 
 
+async def test_refused_resend_keeps_the_unknown_entry(
+    tmp_path: Path, client: IllvidClient, emulator: Emulator
+) -> None:
+    clock = Clock()
+    poller, _ = make_poller(tmp_path, client, clock)
+    emulator.fail_next("upload_url", 500)
+    await poller.send(["https://e.com/a.mp4"])
+    [job] = poller.store.jobs()
+    assert job.state is JobState.UNKNOWN
+    # The only record that the URL may be queued already must survive a refusal.
+    for status in (403, 400):
+        emulator.fail_next("upload_url", status)
+        report = await poller.send([job.url], resend_ids=[job.id])
+        assert report.queued == 0
+        [kept] = poller.store.jobs()
+        assert kept.id == job.id and kept.state is JobState.UNKNOWN
+        assert kept.error and f"({status})" in kept.error
+        assert poller.jobs == {kept.key: kept}
+
+
 async def test_crash_while_sending_is_unknown_after_restart(
     tmp_path: Path, client: IllvidClient, emulator: Emulator
 ) -> None:

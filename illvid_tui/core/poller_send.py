@@ -93,6 +93,7 @@ class QueueEdits:
                     report.not_sent.append(url)
                     progress()
                     continue
+                old: Job | None = None
                 if resend_ids is not None:
                     old = self.store.get(resend_ids[index])
                     if old is None:  # removed meanwhile
@@ -112,9 +113,14 @@ class QueueEdits:
                     self._put(self.store.mark_unknown(job.id, describe(exc)))
                     report.unknown += 1
                 except IllvidError as exc:
-                    self.store.forget([job.id])
-                    self.jobs.pop(job.key, None)
-                    self._changed(removed=[job.key])
+                    if old is not None:
+                        # A refused resend keeps the entry as it was (an unknown one
+                        # may be queued already), with why this send was refused.
+                        self._put(self.store.restore(old, describe(exc)), job.key)
+                    else:
+                        self.store.forget([job.id])
+                        self.jobs.pop(job.key, None)
+                        self._changed(removed=[job.key])
                     if stops_all(exc):
                         report.stopped_by = exc
                         report.not_sent.append(url)

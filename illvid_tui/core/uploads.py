@@ -229,6 +229,22 @@ class UploadStore:
         )
         return self._must_get(job_id)
 
+    def restore(self, job: Job, error: str) -> Job:
+        """Write `job` back as it was before a resend the server refused, with `error`.
+
+        A refused resend must not lose the entry: an ``unknown`` one is the only
+        record that the URL may already be queued.
+        """
+        self.db.conn.execute(
+            "UPDATE uploads SET state = ?, queue_id = ?, status = ?, progress = ?,"
+            " file_code = ?, error = ?, poll_error = ?, checked_at = ?, finished_at = ?,"
+            " added_at = ? WHERE account_id = ? AND id = ?",
+            (job.state.value, job.queue_id, job.status, job.progress, job.file_code, error,
+             job.poll_error, job.checked_at, job.finished_at, job.added_at,
+             self.account_id, job.id),
+        )  # fmt: skip
+        return self._must_get(job.id)
+
     def recover_interrupted(self) -> list[Job]:
         """Rows left ``sending`` by a crash become ``unknown``; returns them."""
         rows = self.db.conn.execute(
