@@ -502,6 +502,22 @@ async def test_check_files_batches_1000_codes(emu: Emulator, rec: Recorder) -> N
     assert sorted(m for b in batches for m in b.missing) == sorted(gone)
 
 
+async def test_check_files_failed_batch_cancels_the_others(emu: Emulator, rec: Recorder) -> None:
+    codes = emu.add_files(50)
+    emu.faults.latency = 0.005  # the next batch is still in flight when the first fails
+    emu.fail_next("check_files", 403)
+    batches: list[BatchDone] = []
+    async with make_client(emu.transport(), rec, max_in_flight=1, batch_size=10) as c:
+        with pytest.raises(PermissionDeniedError) as info:
+            await c.check_files(codes, on_batch=batches.append)
+        # One more call queues behind any batch still waiting for its turn.
+        await c.account_info()
+    assert type(info.value) is PermissionDeniedError  # the error itself, not a group
+    assert info.value.__context__ is None
+    assert len(batches) < 5
+    assert ops_sent(emu, "check_files") < 5
+
+
 async def test_check_files_empty_costs_nothing(client: IllvidClient, emu: Emulator) -> None:
     assert await client.check_files([]) == []
     assert emu.requests == []

@@ -255,9 +255,23 @@ class IllvidClient:
                 on_batch(BatchDone(tuple(batch), tuple(c for c in batch if c in missing)))
             return missing
 
+        # A TaskGroup, not gather: when one batch fails its siblings are
+        # cancelled instead of sending on and reporting batches nobody awaits.
+        failure: IllvidError | None = None
+        try:
+            async with asyncio.TaskGroup() as group:
+                tasks = [group.create_task(one(b)) for b in batches]
+        except ExceptionGroup as caught:
+            errors = [e for e in caught.exceptions if isinstance(e, IllvidError)]
+            if len(errors) != len(caught.exceptions):
+                raise
+            failure = errors[0]
+        if failure is not None:
+            # Raised out here, so its context is no group full of httpx objects.
+            raise failure
         found_missing: set[str] = set()
-        for part in await asyncio.gather(*(one(b) for b in batches)):
-            found_missing |= part
+        for task in tasks:
+            found_missing |= task.result()
         return [c for c in wanted if c in found_missing]
 
     async def file_renew(self, file_code: str) -> bool:
