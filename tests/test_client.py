@@ -32,6 +32,7 @@ from illvid_tui.api import (
     ServerError,
     UnknownOutcomeError,
     UploadState,
+    UploadStatus,
 )
 from illvid_tui.api.client import BatchDone, CallFinished, ClientEvent
 from illvid_tui.emulator import DEMO_KEY, DEMO_LOGIN, Emulator
@@ -156,6 +157,22 @@ async def test_failed_upload(client: IllvidClient, emu: Emulator) -> None:
     status = await client.check_upload_url(qid)
     assert status.state is UploadState.FAILED
     assert status.error
+
+
+def test_upload_status_text_from_the_server_is_redacted() -> None:
+    status = UploadStatus.from_result(
+        "7",
+        {
+            "status": "error: GET /api?op=x&key=SECRETKEY123 failed",
+            "error": "fetch refused for key=SECRETKEY123&login=me",
+            "url": "https://example.com/a.mp4",
+        },
+    )
+    assert "SECRETKEY123" not in status.status and "key=***" in status.status
+    assert status.error is not None
+    assert "SECRETKEY123" not in status.error and "key=***" in status.error
+    assert status.state is UploadState.FAILED
+    assert status.url == "https://example.com/a.mp4"
 
 
 async def test_unknown_queue_id_is_404(client: IllvidClient) -> None:

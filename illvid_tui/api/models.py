@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from illvid_tui.api import redact
 from illvid_tui.api.errors import InvalidResponseError
 
 
@@ -124,14 +125,16 @@ class UploadStatus:
         known = ("status", "url", "file_code", "progress", "error")
         extra = {k: v for k, v in data.items() if k not in known}
         # Some servers name the error text differently; show whatever came.
-        error = data.get("error") or extra.get("error_msg") or extra.get("message")
+        error = _text(data.get("error") or extra.get("error_msg") or extra.get("message"))
         return cls(
             queue_id=queue_id,
-            status=_text(data.get("status")) or "",
+            # Server-written text is stored in SQLite and shown: a key echoed
+            # back in it (``...?key=...``) must not travel further.
+            status=redact.text(_text(data.get("status")) or ""),
             url=_text(data.get("url")),
             file_code=_text(data.get("file_code")) or None,
             progress=_text(data.get("progress")),
-            error=_text(error),
+            error=None if error is None else redact.text(error),
             extra=extra,
         )
 
