@@ -91,6 +91,8 @@ class SessionApp(App[None]):
         self._to_store: tuple[Credentials, bool] | None = None
         #: account_id to set once account_info has answered (see connect()).
         self._pending_account_id: str | None = None
+        #: Key-only credentials: the partition waits for account_info's login.
+        self._awaiting_login = False
         self._source = ""
         #: Start-up work done in threads, joined in _maybe_connect().
         self._credentials: Credentials | None = None
@@ -273,7 +275,12 @@ class SessionApp(App[None]):
             self.run_worker(old.aclose(), group="app.close", exit_on_error=False)
         self.login = credentials.login
         self._source = credentials.source
-        self._pending_account_id = f"{self.settings.base_url}|{credentials.login}"
+        # Key-only credentials (login "") would all share one partition: the
+        # login account_info answers names it instead.
+        self._awaiting_login = not credentials.login
+        self._pending_account_id = (
+            None if self._awaiting_login else self._partition(credentials.login)
+        )
         if info is not None:
             self.connection = ("ok", "connected")
             self._accepted(info)
@@ -308,7 +315,15 @@ class SessionApp(App[None]):
         if client is self.client:
             self._accepted(info)
 
+    def _partition(self, login: str) -> str:
+        return f"{self.settings.base_url}|{login}"
+
     def _accepted(self, info: AccountInfo) -> None:
+        if self._awaiting_login:
+            self._awaiting_login = False
+            self._pending_account_id = self._partition(info.login)
+            if info.login:
+                self.login = info.login
         when = self.now().strftime("%Y-%m-%d %H:%M:%S")
         self.account = AccountState(info=info, refreshed=when)
         # The data paints first; the sections' loads and the poller start after.

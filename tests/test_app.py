@@ -337,6 +337,23 @@ async def test_a_failed_first_account_info_other_than_403_still_opens_the_sectio
         assert "4050.00" in shown(app, "#account-fields")
 
 
+async def test_key_only_credentials_get_the_partition_of_the_login_the_server_names(
+    settings: Settings, emulator: Emulator
+) -> None:
+    from illvid_tui.app import create_app
+    from illvid_tui.core.credentials import Credentials
+
+    # Without a login, every key-only account would share one queue and history.
+    app = create_app(
+        settings, transport=emulator.transport(), credentials=Credentials("", DEMO_KEY), today=TODAY
+    )
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert app.account_id == f"{settings.base_url}|{emulator.login}"
+        assert app.account_id.endswith("|demo") and app.login == "demo"
+        assert app.poller is not None
+
+
 async def until_connected(app: IllvidApp, pilot: Pilot[None]) -> None:
     for _ in range(2000):
         if app.account_id is not None:
