@@ -252,13 +252,14 @@ class IllvidApp(SessionApp):
             return
         if isinstance(error, IllvidError):
             text = str(error) + (f"\n{error.hint}" if error.hint else "")
-            self.notify(text, title=error.title, severity="error")
+            self.notify(text, title=error.title, severity="error", markup=False)
             return
         logs.log_unexpected(error, f"worker {worker.group}")
         self.notify(
             f"{logs.short(error)}\nDetails: {self.settings.log_path}",
             title="Something went wrong",
             severity="error",
+            markup=False,
         )
 
     def _handle_exception(self, error: Exception) -> None:

@@ -292,7 +292,7 @@ class DmcaScreen(ForwardsWorkerErrors, Screen[None]):
         current = self.table.sort_column
         following = keys[0] if current is None else keys[(keys.index(current) + 1) % len(keys)]
         self.table.sort_by(following)
-        self.notify(f"Sorted by {SORT_NAMES[following]}", timeout=1.5)
+        self.notify(f"Sorted by {SORT_NAMES[following]}", timeout=1.5, markup=False)
 
     def action_reverse_sort(self) -> None:
         """Reverse the current sort (sorts by expiry date first when unsorted)."""

@@ -22,8 +22,8 @@ from textual.containers import Horizontal
 from textual.widgets import Input, ProgressBar, Static, TextArea
 from textual.worker import Worker
 
-from illvid_tui.api.client import BatchDone, IllvidClient
 from illvid_tui.api.errors import IllvidError
+from illvid_tui.api.models import BatchDone
 from illvid_tui.core.filecheck import CheckRun, FileCheckStore
 from illvid_tui.core.renew import RenewOutcome, RenewSummary, renew_codes
 from illvid_tui.screens.files_cells import (
@@ -37,7 +37,9 @@ from illvid_tui.widgets.header import AppHeader
 from illvid_tui.widgets.table import FastTable
 
 if TYPE_CHECKING:
-    pass
+    # Only named in annotations: importing the client would import httpx
+    # on the event loop before the screen's first frame.
+    from illvid_tui.api.client import IllvidClient
 
 
 class FilesScreen(FileResultsScreen):
@@ -294,7 +296,7 @@ class FilesScreen(FileResultsScreen):
         if self._busy():
             return
         if not codes:
-            self.notify(f"No {what} files to renew.", severity="warning")
+            self.notify(f"No {what} files to renew.", severity="warning", markup=False)
             return
         connected = self._connected()
         if connected is not None:
@@ -326,6 +328,7 @@ class FilesScreen(FileResultsScreen):
                 text,
                 title="Renew",
                 severity="warning" if summary.failed or cancelled else "information",
+                markup=False,
             )
             self.table.clear_marks()
             self._apply_view()

@@ -211,11 +211,11 @@ class CodeInput(ForwardsWorkerErrors, Vertical):
         except OSError as error:
             reason = error.strerror or str(error)
             self.app.call_from_thread(
-                self.notify, f"Could not read {path}: {reason}", severity="error"
+                self.notify, f"Could not read {path}: {reason}", severity="error", markup=False
             )
             return
         self.app.call_from_thread(self.take_text, text, f"from {path.name}")
-        self.app.call_from_thread(self.notify, f"Loaded {path}")
+        self.app.call_from_thread(self.notify, f"Loaded {path}", markup=False)
 
 
 __all__ = ["BIG_TEXT_LINES", "MAX_FILE_BYTES", "CodeInput", "PasteArea", "parse_big"]

@@ -93,7 +93,7 @@ class FileResultsScreen(ForwardsWorkerErrors, Screen[None]):
         self._filter = FILTERS[(FILTERS.index(self._filter) + 1) % len(FILTERS)]
         self._apply_view()
         label = view_label(self._filter, self._search)
-        self.notify(f"Showing {label or 'all codes'}", timeout=2)
+        self.notify(f"Showing {label or 'all codes'}", timeout=2, markup=False)
 
     def action_search(self) -> None:
         """Filter the codes by text."""
@@ -150,7 +150,7 @@ class FileResultsScreen(ForwardsWorkerErrors, Screen[None]):
         if codes:
             copy_text(self, "\n".join(codes), f"{len(codes):,} {what} codes")
         else:
-            self.notify(f"No {what} codes to copy.", severity="warning")
+            self.notify(f"No {what} codes to copy.", severity="warning", markup=False)
 
     def action_export(self) -> None:
         """Write the rows shown to a CSV file or a plain list (by the file name)."""

@@ -322,7 +322,7 @@ class UploadsScreen(ForwardsWorkerErrors, Screen[None]):
         index = SORTABLE.index(current) + 1 if current in SORTABLE else 0
         column = SORTABLE[index % len(SORTABLE)]
         self.table.sort_by(column)
-        self.notify(f"Sorted by {column}", timeout=1.5)
+        self.notify(f"Sorted by {column}", timeout=1.5, markup=False)
 
     def action_reverse_sort(self) -> None:
         """Reverse the sort order."""
@@ -382,7 +382,10 @@ class UploadsScreen(ForwardsWorkerErrors, Screen[None]):
 
         ok = report.queued == report.total
         self.notify(
-            report_text(report), title="Send again", severity="information" if ok else "warning"
+            report_text(report),
+            title="Send again",
+            severity="information" if ok else "warning",
+            markup=False,
         )
 
     def action_remove(self) -> None:
