@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -139,6 +140,45 @@ async def test_509_pauses_everything_then_resumes(
     clock.t += DEFAULT_509_WAIT + 1
     assert not poller.blocked
     assert (await poller.cycle(force=True)).requests == 6
+
+
+async def test_a_key_change_drops_all_scheduling_of_the_old_key(
+    tmp_path: Path, client: IllvidClient, emulator: Emulator
+) -> None:
+    clock = Clock()
+    poller, _ = make_poller(tmp_path, client, clock)
+    await poller.send(["https://e.com/a.mp4"])
+    [key] = poller.jobs
+    poller._fails[key] = 2
+    job = poller.jobs[key]
+    poller._put(replace(job, queue_id=None), key)
+    assert key not in poller._due and key not in poller._fails and key not in poller._fresh
+
+
+async def test_switching_account_resets_scheduling_and_the_509_wait(
+    tmp_path: Path, client: IllvidClient, emulator: Emulator
+) -> None:
+    clock = Clock()
+    poller, _ = make_poller(tmp_path, client, clock)
+    inbox = Inbox()
+    poller.subscribe(inbox)
+    await poller.send(["https://e.com/a.mp4", "https://e.com/b.mp4"])
+    old_keys = set(poller.jobs)
+    poller._fails[next(iter(old_keys))] = 3
+    emulator.fail_next("check_upload_url", 509)
+    await poller.cycle(force=True)
+    assert poller.blocked
+    other = UploadStore(Database(tmp_path / "state.sqlite3"), "http://127.0.0.1/api|other")
+    mine = other.mark_queued(other.begin_send("https://e.com/c.mp4", None, clock()).id, "q1", 1.0)
+    inbox.messages.clear()
+    assert poller.switch_account(other) == []
+    assert poller.store is other and poller.jobs == {"q1": mine}
+    assert set(poller._due) == {"q1"} and not poller._fails and not poller._fresh
+    assert not poller.blocked and poller.blocked_until_wall is None and poller.poll_now()
+    removed = {k for m in inbox.messages if isinstance(m, UploadsChanged) for k in m.removed}
+    assert removed == old_keys
+    # The same account again changes nothing.
+    assert poller.switch_account(other) == [] and poller.jobs == {"q1": mine}
 
 
 async def test_other_errors_back_off_per_job(

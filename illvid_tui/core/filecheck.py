@@ -184,6 +184,8 @@ class CheckRun:
         self.max_in_flight = max_in_flight
         self.batches_done = 0
         self.missing = 0
+        # Kept as results land, so changes() costs nothing per batch.
+        self._changes = dict.fromkeys(Change, 0)
 
     @classmethod
     def for_client(
@@ -197,12 +199,19 @@ class CheckRun:
         """Take one batch's answer; return (code, missing, change) per code in it."""
         gone = set(batch.missing)
         out = []
+        counts = self._changes
         for code in batch.codes:
             missing = code in gone
-            if code not in self.results:
+            before = self.previous.get(code)
+            earlier = self.results.get(code)
+            if earlier is None:
                 self.missing += missing
+            else:
+                counts[change_of(before, earlier)] -= 1
             self.results[code] = missing
-            out.append((code, missing, change_of(self.previous.get(code), missing)))
+            change = change_of(before, missing)
+            counts[change] += 1
+            out.append((code, missing, change))
         self.batches_done += 1
         return out
 
@@ -225,10 +234,8 @@ class CheckRun:
         return len(self.results) == len(self.codes)
 
     def changes(self) -> dict[Change, int]:
-        counts = dict.fromkeys(Change, 0)
-        for code, missing in self.results.items():
-            counts[change_of(self.previous.get(code), missing)] += 1
-        return counts
+        """How many results fall under each change (a copy: the caller may keep it)."""
+        return dict(self._changes)
 
 
 def found_and_missing(

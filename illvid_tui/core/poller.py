@@ -26,7 +26,7 @@ from textual.message import Message
 from illvid_tui.api.client import IllvidClient
 from illvid_tui.api.errors import BandwidthExceededError, IllvidError
 from illvid_tui.api.models import UploadStatus
-from illvid_tui.core.poller_app import start_poller, switch_account
+from illvid_tui.core.poller_app import start_poller
 from illvid_tui.core.poller_policy import (
     DEFAULT_509_WAIT,
     DEFAULT_INTERVAL,
@@ -137,6 +137,30 @@ class Poller(QueueEdits):
         self._wake.set()
         return recovered
 
+    def switch_account(self, store: UploadStore) -> list[Job]:
+        """Follow new credentials to another account's queue; returns its recovered sends.
+
+        The old account's jobs go, with all their scheduling: due times, error
+        backoff, "new" marks, a 509 wait and a forced poll.
+        """
+        if store.account_id == self.store.account_id:
+            return []
+        old = list(self.jobs)
+        self.store = store
+        self.jobs = {}
+        self._due.clear()
+        self._fails.clear()
+        self._fresh.clear()
+        self._force = False
+        self._last_start = None
+        was_blocked = self.blocked_until is not None
+        self.blocked_until = self.blocked_until_wall = None
+        if was_blocked and self.on_block is not None:
+            self.on_block(self)
+        self._changed(removed=old)
+        self._state_changed()
+        return self.load()
+
     @property
     def unfinished(self) -> int:
         return len(self._due)
@@ -180,7 +204,7 @@ class Poller(QueueEdits):
         removed = []
         if old_key is not None and old_key != job.key:
             self.jobs.pop(old_key, None)
-            self._due.pop(old_key, None)
+            self._unschedule(old_key)
             removed.append(old_key)
         self.jobs[job.key] = job
         self._changed([job.key], removed)
@@ -401,5 +425,4 @@ __all__ = [
     "age_factor",
     "short_url",
     "start_poller",
-    "switch_account",
 ]

@@ -13,16 +13,6 @@ if TYPE_CHECKING:
     from illvid_tui.core.poller import Poller
 
 
-def switch_account(poller: Poller, store: UploadStore) -> None:
-    """Follow new credentials to another account: its own queue."""
-    if store.account_id != poller.store.account_id:
-        poller.store = store
-        old = list(poller.jobs)
-        poller.jobs.clear()
-        poller._changed(removed=old)
-        poller.load()
-
-
 def start_poller(app: IllvidApp) -> Poller:
     """Create the app's poller for the connected account and run it as an app worker."""
     assert app.client is not None and app.account_id is not None
@@ -85,7 +75,7 @@ def start_poller(app: IllvidApp) -> Poller:
 
     def account_changed(account_id: str | None) -> None:
         if account_id is not None:
-            switch_account(poller, UploadStore(app.db, account_id))
+            poller.switch_account(UploadStore(app.db, account_id))
 
     app.watch(app, "account_id", account_changed, init=False)
     app.watch(app, "connection", connection_changed, init=False)
@@ -99,4 +89,4 @@ def start_poller(app: IllvidApp) -> Poller:
     return poller
 
 
-__all__ = ["start_poller", "switch_account"]
+__all__ = ["start_poller"]
