@@ -97,3 +97,26 @@ async def test_cancelled_run_keeps_landed_batches(emu: Emulator, client: IllvidC
         await task
     assert 4 <= run.batches_done < 20
     assert len(run.results) == run.batches_done * 50 and not run.complete
+
+
+def test_changes_are_counted_as_batches_land_not_recounted(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    previous = {"a": False, "b": True, "c": False}
+    run = CheckRun(["a", "b", "c", "d"], previous, batch_size=2, max_in_flight=1)
+    run.add(BatchDone(codes=("a", "b"), missing=("a",)))
+    run.add(BatchDone(codes=("c", "d"), missing=()))
+    run.add(BatchDone(codes=("a",), missing=()))  # answered again: now found
+    expected = dict.fromkeys(Change, 0)
+    for code, missing in run.results.items():
+        expected[change_of(previous.get(code), missing)] += 1
+    calls: list[object] = []
+    monkeypatch.setattr(
+        "illvid_tui.core.filecheck.change_of", lambda *a: calls.append(a) or Change.SAME
+    )
+    counts = run.changes()
+    assert counts == expected
+    assert counts[Change.SAME] == 2 and counts[Change.BACK] == 1 and counts[Change.FIRST] == 1
+    assert calls == []  # nothing recounted: one batch costs O(batch), not O(results)
+    counts[Change.SAME] = 99
+    assert run.changes() == expected  # a copy
