@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from illvid_tui.api.links import code_from_text, file_link
 from illvid_tui.core.codes import MAX_REJECTED_KEPT, code_of, parse_codes, reject_reason
 
 
@@ -64,3 +65,20 @@ def test_hundred_thousand_lines() -> None:
     ]
     parsed = parse_codes("\n".join(lines))
     assert len(parsed.codes) == 100_000 and parsed.from_links == 50_000
+
+
+def test_file_link_keeps_scheme_host_and_a_non_default_port() -> None:
+    assert file_link("https://illvid.com/api", "abcdef123456") == "https://illvid.com/abcdef123456"
+    assert file_link("https://ILLVID.com:443/api", "Ab12cd34EF") == "https://illvid.com/Ab12cd34EF"
+    assert file_link("http://127.0.0.1:8080/api", "abcdef123456") == (
+        "http://127.0.0.1:8080/abcdef123456"
+    )
+    assert file_link("http://[::1]:9000/api", "abcdef123456") == "http://[::1]:9000/abcdef123456"
+
+
+def test_code_from_text_links_and_junk() -> None:
+    assert code_from_text("<https://illvid.com/e/abcdef123456/name.mp4>") == "abcdef123456"
+    assert code_from_text("illvid.com/abcdef123456.html") == "abcdef123456"
+    assert code_from_text("HTTPS://illvid.com/%61bcdef123456") == "abcdef123456"
+    assert code_from_text("mailto:abc@illvid.com") is None
+    assert code_from_text("https:///abcdef123456") is None

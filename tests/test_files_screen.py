@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import csv
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -357,3 +359,12 @@ async def test_section_keys_leave_the_screen_and_i_types_in_the_box(make_app: Ma
         assert isinstance(app.focused, FastTable)
         await pilot.press("4")
         assert isinstance(app.screen, DmcaScreen)
+
+
+def test_opening_the_files_screen_does_not_import_httpx() -> None:
+    # httpx takes a noticeable time to import; the screen must not wait for it.
+    script = "import sys, illvid_tui.screens.files; print('httpx' in sys.modules)"
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert done.stdout.strip() == "False"

@@ -38,6 +38,7 @@ from illvid_tui.api.errors import (
 )
 from illvid_tui.api.models import (
     AccountInfo,
+    BatchDone,
     DmcaNotice,
     UploadStatus,
     parse_bool,
@@ -80,14 +81,6 @@ class CallFinished:
 
 
 ClientEvent = RetryNotice | CallFinished
-
-
-@dataclass(frozen=True)
-class BatchDone:
-    """One `check_files` batch answered: `codes` sent, `missing` among them."""
-
-    codes: tuple[str, ...]
-    missing: tuple[str, ...]
 
 
 def check_base_url(base_url: str) -> httpx.URL:

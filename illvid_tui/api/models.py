@@ -82,6 +82,17 @@ class AccountInfo:
         )
 
 
+@dataclass(frozen=True)
+class BatchDone:
+    """One `check_files` batch answered: `codes` sent, `missing` among them.
+
+    Here, not in client.py, so the Files screen can name it without importing httpx.
+    """
+
+    codes: tuple[str, ...]
+    missing: tuple[str, ...]
+
+
 class UploadState(enum.Enum):
     """What a remote upload's status means to us (API.md: gap rules)."""
 

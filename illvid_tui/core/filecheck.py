@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
 
-from illvid_tui.api.client import BatchDone
+from illvid_tui.api.models import BatchDone
 from illvid_tui.core.db import Database
 
 PART = "filecheck"
