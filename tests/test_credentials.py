@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import stat
+import subprocess
+import sys
 from pathlib import Path
 
 import keyring
@@ -78,3 +80,17 @@ def test_keyring_usable_tells_the_fail_backend_apart(no_keyring: None, tmp_path:
     assert creds.keyring_usable() is False
     keyring.set_keyring(JsonKeyring(tmp_path / "keyring.json"))
     assert creds.keyring_usable() is True
+
+
+def test_keyring_user_is_per_host_without_importing_httpx() -> None:
+    # Reading a host must not pull httpx in (slow) on the way to the first frame.
+    script = (
+        "import sys\n"
+        "from illvid_tui.core.credentials import _user\n"
+        "print(_user('https://API.Example.com:8443/api', 'key'), _user('http://[x', 'login'),"
+        " 'httpx' in sys.modules)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert done.stdout.split() == ["key@api.example.com", "login@illvid.com", "False"]

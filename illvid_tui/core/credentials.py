@@ -17,6 +17,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 SERVICE = "illvid-tui"
 ENV_LOGIN = "ILLVID_API_LOGIN"
@@ -84,11 +85,9 @@ def from_env(environ: Mapping[str, str] | None = None) -> Credentials | None:
 
 def _user(base_url: str, what: str) -> str:
     """The keyring user name of an entry: one login and one key per API host."""
-    import httpx
-
     try:
-        host = httpx.URL(base_url).host or "illvid.com"
-    except (httpx.InvalidURL, TypeError):
+        host = urlsplit(base_url.strip()).hostname or "illvid.com"
+    except ValueError:
         host = "illvid.com"
     return f"{what}@{host}"
 
