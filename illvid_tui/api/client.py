@@ -20,7 +20,7 @@ import httpx
 
 from illvid_tui import __version__
 from illvid_tui.api import jsonio, redact
-from illvid_tui.api.baseurl import base_url_problem, is_loopback
+from illvid_tui.api.baseurl import base_url_problem
 from illvid_tui.api.envelope import (
     Ok,
     describe_exception,
@@ -406,5 +406,4 @@ __all__ = [
     "IllvidClient",
     "RetryNotice",
     "check_base_url",
-    "is_loopback",
 ]

@@ -159,10 +159,6 @@ class DmcaNotice:
     expires: dt.date | None
     extra: Mapping[str, Any] = field(default_factory=dict)
 
-    def days_left(self, today: dt.date) -> int | None:
-        """Days from `today` to expiry (negative once expired)."""
-        return None if self.expires is None else (self.expires - today).days
-
     @classmethod
     def from_result(cls, item: Any) -> DmcaNotice:
         data = _mapping(item, "files_dmca")

@@ -43,11 +43,6 @@ def params(query: Mapping[str, str]) -> dict[str, str]:
     return {k: (MASK if k == "key" else text(v)) for k, v in query.items()}
 
 
-def url(value: object) -> str:
-    """A URL (str or httpx.URL) with its key parameter masked."""
-    return text(str(value))
-
-
 class RedactingFilter(logging.Filter):
     """Rewrites a record's message with secrets masked; never drops a record."""
 
