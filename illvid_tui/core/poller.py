@@ -104,8 +104,6 @@ class Poller(QueueEdits):
         self.blocked_until: float | None = None
         #: Wall time matching `blocked_until`, for showing.
         self.blocked_until_wall: float | None = None
-        self.last_cycle: CycleStats | None = None
-        self.total_requests = 0
         self._due: dict[str, float] = {}
         self._fails: dict[str, int] = {}
         self._subscribers: list[Subscriber] = []
@@ -115,7 +113,6 @@ class Poller(QueueEdits):
         self._fresh: set[str] = set()
         self._last_start: float | None = None
         self._lock = asyncio.Lock()
-        self._sending = 0
 
     @property
     def client(self) -> IllvidClient:
@@ -345,7 +342,6 @@ class Poller(QueueEdits):
 
             lanes = min(self.client.max_in_flight, len(jobs))
             await asyncio.gather(*(lane() for _ in range(lanes)))
-            self.total_requests += requests
             changed = self._apply(answers, failures)
             stats = CycleStats(
                 requests=requests,
@@ -354,7 +350,6 @@ class Poller(QueueEdits):
                 unfinished=len(self._due),
                 elapsed=self._clock() - started,
             )
-            self.last_cycle = stats
             if changed:
                 self._changed(changed)
             self._state_changed()

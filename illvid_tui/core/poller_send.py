@@ -45,7 +45,6 @@ class QueueEdits:
     if TYPE_CHECKING:  # provided by Poller
         store: UploadStore
         jobs: dict[str, Job]
-        _sending: int
         _wall: Callable[[], float]
 
         @property
@@ -57,10 +56,6 @@ class QueueEdits:
         def _unschedule(self, key: str) -> None: ...
 
     # -- sending -------------------------------------------------------------------------
-
-    @property
-    def sending(self) -> bool:
-        return self._sending > 0
 
     async def send(
         self,
@@ -81,7 +76,6 @@ class QueueEdits:
         """
         report = SendReport(total=len(urls))
         work = iter(enumerate(urls))
-        self._sending += 1
 
         def progress() -> None:
             if on_progress is not None:
@@ -137,7 +131,6 @@ class QueueEdits:
             lanes = min(self.client.max_in_flight, len(urls))
             await asyncio.gather(*(lane() for _ in range(lanes)))
         finally:
-            self._sending -= 1
             self._state_changed()
         return report
 
