@@ -87,20 +87,17 @@ async def renew_codes(
     client: RenewClient,
     codes: Iterable[str],
     on_result: Callable[[str, RenewOutcome], None] | None = None,
-    *,
-    concurrency: int | None = None,
 ) -> RenewSummary:
-    """Renew each code with `file_renew`, at most `concurrency` at a time.
+    """Renew each code with `file_renew`, at most the client's in-flight bound at a time.
 
-    `concurrency` defaults to the client's in-flight bound (the client keeps
-    its own bound across all calls anyway). Duplicates are renewed once. Only
-    `IllvidError`s count as failures; anything else propagates.
+    (The client keeps its own bound across all calls anyway.) Duplicates are
+    renewed once. Only `IllvidError`s count as failures; anything else propagates.
     """
     todo = list(dict.fromkeys(codes))
     summary = RenewSummary()
     if not todo:
         return summary
-    width = max(1, min(concurrency or client.max_in_flight, len(todo)))
+    width = max(1, min(client.max_in_flight, len(todo)))
     pending = iter(todo)
 
     async def lane() -> None:
