@@ -9,6 +9,7 @@ repaints only the changed rows on screen and keeps the cursor on its key.
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, ClassVar, cast
 
 from textual import on, work
@@ -309,9 +310,12 @@ class UploadsScreen(ForwardsWorkerErrors, Screen[None]):
         self._filter = FILTERS[(index + 1) % len(FILTERS)]
         self._apply_view()
 
+    def _current_jobs(self) -> Mapping[str, Job]:
+        # Read at each call, never kept: the poller rebinds `jobs` when it loads.
+        return self._poller.jobs if self._poller is not None else {}
+
     def _apply_view(self) -> None:
-        poller = self._poller
-        jobs = poller.jobs if poller is not None else None
+        jobs = None if self._poller is None else self._current_jobs
         self.table.set_filter(job_filter(jobs, self._filter, self._search))
         self._show_status()
         self._show_detail()

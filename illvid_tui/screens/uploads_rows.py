@@ -108,15 +108,19 @@ COLUMNS = (
 
 
 def job_filter(
-    jobs: Mapping[str, Job] | None, state: JobState | None, search: str
+    jobs: Callable[[], Mapping[str, Job]] | None, state: JobState | None, search: str
 ) -> Callable[[str, Any], bool] | None:
-    """The table filter for jobs in `state` (None: any) matching `search` (None: show all)."""
+    """The table filter for jobs in `state` (None: any) matching `search` (None: show all).
+
+    `jobs` returns the poller's jobs at call time: `Poller.load()` (an account
+    switch) rebinds its dict, and a filter holding the old one hid every row.
+    """
     needle = search.casefold()
     if jobs is None or (state is None and not needle):
         return None
 
     def keep(key: str, row: Any) -> bool:
-        job = jobs.get(key)
+        job = jobs().get(key)
         if job is None:
             return False
         if state is not None and job.state is not state:
