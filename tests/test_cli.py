@@ -127,3 +127,10 @@ def test_cli_url_rule_matches_the_clients(url: str) -> None:
         assert url_problem(url)
     if url.endswith(":99999/api"):
         assert url_problem(url)
+
+
+def test_one_default_base_url() -> None:
+    from illvid_tui.api import client
+
+    # One definition: the client's default is the settings' default.
+    assert client.DEFAULT_BASE_URL is DEFAULT_BASE_URL

@@ -45,11 +45,11 @@ from illvid_tui.api.models import (
     parse_code_list,
     parse_dmca_list,
 )
+from illvid_tui.core.settings import DEFAULT_BASE_URL  # light: no httpx, no Textual
 from illvid_tui.gcpause import building_big_data
 
 log = logging.getLogger("illvid_tui.api")
 
-DEFAULT_BASE_URL = "https://illvid.com/api"
 #: Requests in flight at once; the app's transport keeps as many connections.
 DEFAULT_MAX_IN_FLIGHT = 4
 
