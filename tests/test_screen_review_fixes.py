@@ -4,9 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import test_dmca_screen as dmca_tests
 from test_uploads_screen import SIZE, poller_of, queue, table_of
 
+from illvid_tui.api.models import parse_dmca_list
 from illvid_tui.app import IllvidApp
+from illvid_tui.emulator import Emulator
+from illvid_tui.screens.dmca import DmcaScreen
+from illvid_tui.screens.dmca_rows import RENEWED, prepare_rows
 
 MakeApp = Callable[..., IllvidApp]
 
@@ -27,3 +32,22 @@ async def test_an_uploads_search_follows_the_poller_when_it_reloads_its_jobs(
         await queue(pilot, "https://e.com/b.mp4")
         shown = sorted(poller.jobs[k].url for k in table.visible_keys())
         assert shown == ["https://e.com/a.mp4", "https://e.com/b.mp4"]
+
+
+async def test_a_renew_answered_while_dmca_rows_are_prepared_stays_shown(
+    make_app: MakeApp, emulator: Emulator
+) -> None:
+    app = make_app("dmca")
+    async with app.run_test(size=SIZE) as pilot:
+        await dmca_tests.settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, DmcaScreen)
+        raw = emulator.dmca[:3]
+        code = raw[0]["file_code"]
+        # The rows are prepared from the results known then (none)...
+        prepared = prepare_rows(parse_dmca_list(raw), app.today(), dict(screen._results))
+        # ...and the renew answers before they are shown.
+        screen._set_results([code], RENEWED)
+        assert screen.apply(screen._generation, prepared) is True
+        row = dmca_tests.table_of(app).get_row(code)
+        assert row is not None and row["result"] is RENEWED

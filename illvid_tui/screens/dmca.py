@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar, cast
 
@@ -157,23 +157,28 @@ class DmcaScreen(ForwardsWorkerErrors, Screen[None]):
         client = self.illvid.client
         if client is None:
             return
+        seen: dict[str, Text] = {}
         try:
             notices = await client.files_dmca(date=date, order=order)
+            seen = dict(self._results)
             prepared = await asyncio.to_thread(
-                prepare_rows,
-                notices,
-                self._counted_from or self.illvid.today(),
-                dict(self._results),
+                prepare_rows, notices, self._counted_from or self.illvid.today(), seen
             )
         except IllvidError as error:
             if generation == self._generation:
                 self._loading = False
                 self._show_error(error)
             return
-        self.apply(generation, prepared)
+        self.apply(generation, prepared, seen)
 
-    def apply(self, generation: int, prepared: Prepared) -> bool:
-        """Show an answer, unless a newer request was made since (then drop it)."""
+    def apply(
+        self, generation: int, prepared: Prepared, seen: Mapping[str, Text] | None = None
+    ) -> bool:
+        """Show an answer, unless a newer request was made since (then drop it).
+
+        `seen` are the renew results the rows were built with (None: none):
+        a renew answered while the rows were prepared is shown again here.
+        """
         if generation != self._generation:
             return False
         self._loading = False
@@ -181,6 +186,13 @@ class DmcaScreen(ForwardsWorkerErrors, Screen[None]):
         self.totals = prepared.totals
         self._more_keys = prepared.more_keys
         self.table.set_rows(prepared.rows)
+        seen = seen or {}
+        late: dict[int, tuple[Text, list[str]]] = {}
+        for code, cell in self._results.items():
+            if seen.get(code) is not cell:
+                late.setdefault(id(cell), (cell, []))[1].append(code)
+        for cell, codes in late.values():
+            self._set_results(codes, cell)
         self._update_status()
         return True
 
