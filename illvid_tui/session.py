@@ -161,6 +161,20 @@ class SessionApp(App[None]):
         self._http_ready = True
         self._maybe_connect()
 
+    @work(thread=True, exclusive=True, group="app.next_transport", exit_on_error=False)
+    def _prepare_next_transport(self) -> None:
+        try:
+            transport = self._make_transport()
+        except Exception:  # noqa: BLE001 - connect() builds it again on the loop and reports
+            return
+        self.call_from_thread(self._keep_next_transport, transport)
+
+    def _keep_next_transport(self, transport: httpx.AsyncBaseTransport) -> None:
+        if self._next_transport is None:
+            self._next_transport = transport
+        else:
+            self.run_worker(transport.aclose(), group="app.close", exit_on_error=False)
+
     def _make_transport(self) -> httpx.AsyncBaseTransport:
         """The HTTP transport of a new client (blocking for https: a TLS context, ~35 ms)."""
         from illvid_tui.api.transport import make_transport
@@ -201,6 +215,9 @@ class SessionApp(App[None]):
             self.connection = ("signed out", "signed out")
         if not isinstance(self.screen, LoginScreen):
             self.push_screen(LoginScreen(no_keyring=no_keyring, problem=problem))
+        if self.transport is None and self._http_ready and self._next_transport is None:
+            # connect() follows the login screen: build its transport while the user types.
+            self._prepare_next_transport()
 
     def store_credentials(self, credentials: Credentials, *, plain_file: bool = False) -> None:
         """Keep accepted credentials: keyring, else this session only (or the opted-in file)."""
@@ -362,3 +379,6 @@ class SessionApp(App[None]):
     async def on_unmount(self) -> None:
         if self.client is not None:
             await self.client.aclose()
+        unused, self._next_transport = self._next_transport, None
+        if unused is not None:
+            await unused.aclose()

@@ -354,6 +354,36 @@ async def test_key_only_credentials_get_the_partition_of_the_login_the_server_na
         assert app.poller is not None
 
 
+async def test_a_new_sign_in_gets_its_transport_built_off_the_event_loop(
+    settings: Settings, emulator: Emulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    from illvid_tui.app import create_app
+    from illvid_tui.core.credentials import Credentials
+
+    # A real https transport costs ~35 ms (a TLS context): never on the event loop.
+    built_on: list[str] = []
+
+    def make_transport(app: IllvidApp) -> object:
+        built_on.append(threading.current_thread().name)
+        return emulator.transport()
+
+    monkeypatch.setattr(IllvidApp, "_make_transport", make_transport)
+    app = create_app(settings, credentials=Credentials("demo", DEMO_KEY), today=TODAY)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert app.account.info is not None
+        first = app.client
+        app.ask_credentials(change=True)  # the user signs in again
+        await settle(pilot)
+        app.connect(Credentials("demo", DEMO_KEY), info=app.account.info)
+        await settle(pilot)
+        assert app.client is not first and app.account_id is not None
+        assert len(built_on) == 2
+        assert threading.main_thread().name not in built_on
+
+
 async def until_connected(app: IllvidApp, pilot: Pilot[None]) -> None:
     for _ in range(2000):
         if app.account_id is not None:
