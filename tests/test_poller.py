@@ -276,6 +276,27 @@ async def test_crash_while_sending_is_unknown_after_restart(
     assert [j.state for j in other.jobs()] == [JobState.UNKNOWN]
 
 
+async def test_a_send_in_flight_during_an_account_switch_stays_with_its_account(
+    tmp_path: Path, client: IllvidClient, emulator: Emulator
+) -> None:
+    clock = Clock()
+    poller, _ = make_poller(tmp_path, client, clock)
+    client.max_in_flight = 1
+    emulator.faults.slow_ops["upload_url"] = 0.1
+    task = asyncio.create_task(poller.send(["https://e.com/a.mp4", "https://e.com/b.mp4"]))
+    while not poller.store.jobs():
+        await asyncio.sleep(0.01)
+    first = poller.store
+    other = UploadStore(Database(tmp_path / "state.sqlite3"), "http://127.0.0.1/api|other")
+    poller.switch_account(other)
+    report = await task
+    # The queue id lands in the account it was sent for; nothing more is sent.
+    [job] = first.jobs()
+    assert job.state is JobState.RUNNING and job.queue_id
+    assert report.queued == 1 and report.not_sent == ["https://e.com/b.mp4"]
+    assert poller.jobs == {} and other.jobs() == [] and not poller._due
+
+
 async def test_remove_clear_and_messages_coalesce(
     tmp_path: Path, client: IllvidClient, emulator: Emulator
 ) -> None:

@@ -76,6 +76,13 @@ class QueueEdits:
         """
         report = SendReport(total=len(urls))
         work = iter(enumerate(urls))
+        # The account's store when the send began: an account switch meanwhile
+        # must not record its answers in the new account's queue.
+        store = self.store
+
+        def put(job: Job, old_key: str | None = None) -> None:
+            if store is self.store:
+                self._put(job, old_key)
 
         def progress() -> None:
             if on_progress is not None:
@@ -83,47 +90,50 @@ class QueueEdits:
 
         async def lane() -> None:
             for index, url in work:
-                if report.stopped_by is not None or (stop is not None and stop.is_set()):
+                switched = store is not self.store
+                if switched or report.stopped_by is not None or (stop and stop.is_set()):
                     report.not_sent.append(url)
                     progress()
                     continue
                 old: Job | None = None
                 if resend_ids is not None:
-                    old = self.store.get(resend_ids[index])
+                    old = store.get(resend_ids[index])
                     if old is None:  # removed meanwhile
                         report.not_sent.append(url)
                         continue
-                    job = self.store.resend(old.id, self._wall())
-                    self._put(job, old.key)
+                    job = store.resend(old.id, self._wall())
+                    put(job, old.key)
                 else:
-                    job = self.store.begin_send(url, folder, self._wall())
-                    self._put(job)
+                    job = store.begin_send(url, folder, self._wall())
+                    put(job)
                 try:
                     queue_id = await self.client.upload_url(url, job.folder)
                 except asyncio.CancelledError:
-                    self._put(self.store.mark_unknown(job.id, "sending was interrupted"))
+                    put(store.mark_unknown(job.id, "sending was interrupted"))
                     raise
                 except UnknownOutcomeError as exc:
-                    self._put(self.store.mark_unknown(job.id, describe(exc)))
+                    put(store.mark_unknown(job.id, describe(exc)))
                     report.unknown += 1
                 except IllvidError as exc:
                     if old is not None:
                         # A refused resend keeps the entry as it was (an unknown one
                         # may be queued already), with why this send was refused.
-                        self._put(self.store.restore(old, describe(exc)), job.key)
+                        put(store.restore(old, describe(exc)), job.key)
                     else:
-                        self.store.forget([job.id])
-                        self.jobs.pop(job.key, None)
-                        self._changed(removed=[job.key])
+                        store.forget([job.id])
+                        if store is self.store:
+                            self.jobs.pop(job.key, None)
+                            self._changed(removed=[job.key])
                     if stops_all(exc):
                         report.stopped_by = exc
                         report.not_sent.append(url)
                     else:
                         report.refused.append((url, describe(exc)))
                 else:
-                    queued = self.store.mark_queued(job.id, queue_id, self._wall())
-                    self._put(queued, job.key)
-                    self._check_soon(queued.key)
+                    queued = store.mark_queued(job.id, queue_id, self._wall())
+                    put(queued, job.key)
+                    if store is self.store:
+                        self._check_soon(queued.key)
                     report.queued += 1
                 progress()
 
