@@ -6,12 +6,15 @@ from collections.abc import Callable
 
 import test_dmca_screen as dmca_tests
 from test_uploads_screen import SIZE, poller_of, queue, table_of
+from textual.worker import Worker
 
 from illvid_tui.api.models import parse_dmca_list
 from illvid_tui.app import IllvidApp
 from illvid_tui.emulator import Emulator
 from illvid_tui.screens.dmca import DmcaScreen
 from illvid_tui.screens.dmca_rows import RENEWED, prepare_rows
+from illvid_tui.screens.files import FilesScreen
+from illvid_tui.screens.uploads import UploadsScreen
 
 MakeApp = Callable[..., IllvidApp]
 
@@ -51,3 +54,28 @@ async def test_a_renew_answered_while_dmca_rows_are_prepared_stays_shown(
         assert screen.apply(screen._generation, prepared) is True
         row = dmca_tests.table_of(app).get_row(code)
         assert row is not None and row["result"] is RENEWED
+
+
+async def test_workers_given_many_items_get_a_short_description_not_their_repr(
+    make_app: MakeApp,
+) -> None:
+    codes = [f"zz{i:010d}" for i in range(2000)]
+
+    def check(worker: Worker[None]) -> None:
+        worker.cancel()  # before it starts: only its description matters here
+        assert len(worker.description) < 40, worker.description[:80]
+        assert "zz00000" not in worker.description
+
+    app = make_app("dmca")
+    async with app.run_test(size=SIZE) as pilot:
+        await dmca_tests.settle(app, pilot)
+        assert isinstance(app.screen, DmcaScreen)
+        check(app.screen._renew(codes))
+        await pilot.press("3")
+        await pilot.pause()
+        assert isinstance(app.screen, FilesScreen) and app.client is not None
+        check(app.screen._renew_files(app.client, codes))
+        await pilot.press("2")
+        await pilot.pause()
+        assert isinstance(app.screen, UploadsScreen)
+        check(app.screen._resend(codes))  # type: ignore[arg-type]

@@ -158,7 +158,7 @@ class AddUrlsScreen(ForwardsWorkerErrors, ModalScreen[SendReport | None]):
         folder = self.query_one("#add-folder", Input).value.strip() or None
         self._send(list(self._checked.accepted), folder)
 
-    @work(exclusive=True, group="add_urls.send", exit_on_error=False)
+    @work(exclusive=True, group="add_urls.send", exit_on_error=False, description="queue uploads")
     async def _send(self, urls: list[str], folder: str | None) -> None:
         self._stop = asyncio.Event()
         area = self.query_one("#add-urls", TextArea)

@@ -378,7 +378,7 @@ class DmcaScreen(ForwardsWorkerErrors, Screen[None]):
             keys.extend(self._more_keys[code])
         table.update_rows([(key, {"result": cell}) for key in keys])
 
-    @work(group="dmca.renew", exit_on_error=False)
+    @work(group="dmca.renew", exit_on_error=False, description="renew DMCA files")
     async def _renew(self, codes: list[str]) -> None:
         client = self.illvid.client
         if client is None:

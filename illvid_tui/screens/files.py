@@ -179,7 +179,7 @@ class FilesScreen(FileResultsScreen):
             return True
         return False
 
-    @work(exclusive=True, group="files.check", exit_on_error=False)
+    @work(exclusive=True, group="files.check", exit_on_error=False, description="check files")
     async def _check(self, client: IllvidClient, account: str) -> None:
         parsed = await asyncio.to_thread(parse_big, self.codes.source_text())
         self.codes.show_parsed(parsed)
@@ -302,7 +302,7 @@ class FilesScreen(FileResultsScreen):
         if connected is not None:
             self._job = self._renew_files(connected[0], list(codes))
 
-    @work(exclusive=True, group="files.renew", exit_on_error=False)
+    @work(exclusive=True, group="files.renew", exit_on_error=False, description="renew files")
     async def _renew_files(self, client: IllvidClient, codes: list[str]) -> None:
         self._renew_done, self._renew_total = 0, len(codes)
         for code in codes:

@@ -376,7 +376,7 @@ class UploadsScreen(ForwardsWorkerErrors, Screen[None]):
 
         self.app.push_screen(ConfirmScreen(question, "Send again"), answered)
 
-    @work(group="uploads.resend", exit_on_error=False)
+    @work(group="uploads.resend", exit_on_error=False, description="send uploads again")
     async def _resend(self, jobs: list[Job]) -> None:
         poller = self._poller
         if poller is None:
