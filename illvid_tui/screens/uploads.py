@@ -407,8 +407,8 @@ class UploadsScreen(ForwardsWorkerErrors, Screen[None]):
 
         def answered(yes: bool | None) -> None:
             if yes and self._poller is not None:
+                # The table drops the removed keys from its marks by itself.
                 removed = self._poller.remove(j.key for j in jobs)
-                self.table.clear_marks()
                 self.notify(f"Removed {removed} from the list.", timeout=2)
 
         self.app.push_screen(ConfirmScreen(question, "Remove"), answered)
