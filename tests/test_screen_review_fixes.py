@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pytest
 import test_dmca_screen as dmca_tests
+import test_files_screen as files_tests
 from test_uploads_screen import SIZE, poller_of, queue, table_of
 from textual.worker import Worker
 
 from illvid_tui.api.models import parse_dmca_list
 from illvid_tui.app import IllvidApp
+from illvid_tui.core.codes import ParsedCodes, parse_codes
 from illvid_tui.emulator import Emulator
 from illvid_tui.screens.dmca import DmcaScreen
 from illvid_tui.screens.dmca_rows import RENEWED, prepare_rows
@@ -79,3 +82,27 @@ async def test_workers_given_many_items_get_a_short_description_not_their_repr(
         await pilot.pause()
         assert isinstance(app.screen, UploadsScreen)
         check(app.screen._resend(codes))  # type: ignore[arg-type]
+
+
+async def test_a_check_reuses_the_parse_of_the_box_instead_of_parsing_again(
+    make_app: MakeApp, emulator: Emulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    known = list(emulator.files)[:3]
+    app = make_app(screen="files")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await files_tests.paste(app, pilot, "\n".join(known))
+        parses: list[str] = []
+
+        def counted(text: str) -> ParsedCodes:
+            parses.append(text)
+            return parse_codes(text)
+
+        monkeypatch.setattr("illvid_tui.screens.files_input.parse_codes", counted)
+        screen = await files_tests.check(app, pilot)
+        assert screen.table.visible_keys() == known
+        assert parses == []
+        # Text typed after the parse, before it is redone: the check parses it.
+        screen.codes.box.load_text("\n".join(known[:2]))
+        screen = await files_tests.check(app, pilot)
+        assert screen.table.visible_keys() == known[:2]

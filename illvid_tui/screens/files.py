@@ -181,8 +181,12 @@ class FilesScreen(FileResultsScreen):
 
     @work(exclusive=True, group="files.check", exit_on_error=False, description="check files")
     async def _check(self, client: IllvidClient, account: str) -> None:
-        parsed = await asyncio.to_thread(parse_big, self.codes.source_text())
-        self.codes.show_parsed(parsed)
+        text = self.codes.source_text()
+        # The box's own debounced parse usually has this text parsed already.
+        parsed = self.codes.parsed_for(text)
+        if parsed is None:
+            parsed = await asyncio.to_thread(parse_big, text)
+            self.codes.show_parsed(parsed, text)
         if not parsed.codes:
             self.notify("No codes to check: paste codes or links first.", severity="warning")
             return

@@ -53,6 +53,10 @@ def parse_big(text: str) -> ParsedCodes:
         return parse_codes(text)
 
 
+def _parse_source(text: str) -> tuple[str, ParsedCodes]:
+    return text, parse_big(text)
+
+
 class CodeInput(ForwardsWorkerErrors, Vertical):
     """Where the codes to check come from: typed, pasted or loaded from a file."""
 
@@ -77,6 +81,8 @@ class CodeInput(ForwardsWorkerErrors, Vertical):
         self._bulk_origin = ""
         #: What the last parse found (None: nothing parsed yet).
         self.parsed: ParsedCodes | None = None
+        #: The text `parsed` was parsed from (None: unknown, parse again).
+        self._parsed_source: str | None = None
         self._parse_timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
@@ -152,9 +158,13 @@ class CodeInput(ForwardsWorkerErrors, Vertical):
             self._parse_timer.stop()
         self._parse_timer = self.set_timer(0.25, self._start_parse, name="files.parse")
 
+    def parsed_for(self, text: str) -> ParsedCodes | None:
+        """The last parse, if it was of `text` (None: parse it again)."""
+        return self.parsed if self._parsed_source == text else None
+
     def _start_parse(self) -> None:
         self.run_worker(
-            partial(parse_codes, self.source_text()),
+            partial(_parse_source, self.source_text()),
             thread=True,
             exclusive=True,
             group="files.parse",
@@ -166,12 +176,14 @@ class CodeInput(ForwardsWorkerErrors, Vertical):
     def _worker_done(self, event: Worker.StateChanged) -> None:
         worker = event.worker
         if worker.group == "files.parse" and event.state == WorkerState.SUCCESS:
-            if isinstance(worker.result, ParsedCodes):
-                self.show_parsed(worker.result)
+            if isinstance(worker.result, tuple):
+                source, parsed = worker.result
+                self.show_parsed(parsed, source)
 
-    def show_parsed(self, parsed: ParsedCodes | None) -> None:
-        """Say what `parsed` holds, and list what was left out."""
+    def show_parsed(self, parsed: ParsedCodes | None, source: str | None = None) -> None:
+        """Say what `parsed` (the parse of `source`) holds, and list what was left out."""
         self.parsed = parsed
+        self._parsed_source = source if parsed is not None else None
         line = self.query_one("#files-parsed", Static)
         rejected = self.query_one("#files-rejected", Static)
         prefix = f"{self._bulk_origin} held aside (ctrl+l clears) · " if self._bulk else ""
