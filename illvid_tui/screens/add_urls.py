@@ -88,10 +88,9 @@ class AddUrlsScreen(ForwardsWorkerErrors, ModalScreen[SendReport | None]):
     AddUrlsScreen .hidden { display: none; }
     """
 
-    def __init__(self, poller: Poller, text: str = "") -> None:
+    def __init__(self, poller: Poller) -> None:
         super().__init__()
         self.poller = poller
-        self._initial = text
         self._checked = CheckedLines()
         self._check_timer: Timer | None = None
         self._stop: asyncio.Event | None = None
@@ -100,7 +99,7 @@ class AddUrlsScreen(ForwardsWorkerErrors, ModalScreen[SendReport | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="add-box"):
             yield Label("Add remote uploads: one URL a line (http or https)")
-            area = TextArea(self._initial, id="add-urls", soft_wrap=False)
+            area = TextArea(id="add-urls", soft_wrap=False)
             area.border_title = "URLs"
             yield area
             with Horizontal(id="add-folder-row"):
