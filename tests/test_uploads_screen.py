@@ -427,3 +427,20 @@ async def test_rows_keep_the_order_they_were_added_in(make_app: MakeApp) -> None
         await queue(pilot, "\n".join(urls))
         poller = poller_of(app)
         assert [poller.jobs[k].url for k in table_of(app).visible_keys()] == urls
+
+
+async def test_a_finished_upload_toast_shows_bracketed_text_literally(
+    make_app: MakeApp, emulator: Emulator
+) -> None:
+    # URLs and server words may hold "[...]": a toast must not read them as markup
+    # (a stray closing tag raised MarkupError inside the app).
+    app = make_app("uploads")
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await pilot.pause()
+        await queue(pilot, "https://cdn.example.com/v/[/x]-fail.mp4")
+        emulator.advance(3600)
+        await poller_of(app).cycle(force=True)
+        await pilot.pause()
+        assert app.is_running
+        toasts = [n.message for n in app._notifications if n.title == "Upload failed"]
+        assert toasts and "[/x]-fail.mp4" in toasts[-1]

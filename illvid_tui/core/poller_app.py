@@ -26,12 +26,18 @@ def start_poller(app: IllvidApp) -> Poller:
         if len(jobs) == 1:
             job = jobs[0]
             if done:
-                app.notify(f"{short_url(job.url)}\nfile code {job.file_code}", title="Upload done")
+                # The URL and the server's words are shown as written, never as markup.
+                app.notify(
+                    f"{short_url(job.url)}\nfile code {job.file_code}",
+                    title="Upload done",
+                    markup=False,
+                )
             else:
                 app.notify(
                     f"{short_url(job.url)}\n{job.error or job.status}",
                     title="Upload failed",
                     severity="error",
+                    markup=False,
                 )
             return
         parts = [f"{len(done)} done"] if done else []
