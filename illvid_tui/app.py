@@ -175,6 +175,22 @@ class IllvidApp(SessionApp):
         # later full collections need not walk them.
         freeze_startup_objects()
         self._start()
+        self._watch_terminal()
+
+    def _watch_terminal(self) -> None:
+        """End the app (exit status 129, as after SIGHUP) once its terminal is gone."""
+        from illvid_tui.core import terminal
+
+        fd = None if self.is_headless else terminal.attached_terminal()
+        if fd is None:
+            return
+
+        def check() -> None:
+            if terminal.terminal_gone(fd):
+                log.warning("the terminal went away: ending the app")
+                self.exit(return_code=129)
+
+        self.set_interval(2.0, check, name="terminal watch")
 
     def start_services(self) -> None:
         """Start app-wide background work (the upload poller) once connected."""
