@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 from illvid_tui.api.baseurl import is_loopback
 from illvid_tui.emulator.app import Emulator
+from illvid_tui.emulator.upload import ANSWER_FORMS
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -35,6 +36,24 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--html-errors", action="store_true", help="injected failures as HTML pages")
     p.add_argument("--always-200", action="store_true", help="HTTP 200 for every envelope")
     p.add_argument("--ints", action="store_true", help="numbers as JSON numbers, not strings")
+    p.add_argument(
+        "--upload-bandwidth",
+        type=float,
+        default=0.0,
+        metavar="BYTES_PER_S",
+        help="the upload server reads at most this many bytes a second (0: no cap)",
+    )
+    p.add_argument(
+        "--upload-answer",
+        choices=ANSWER_FORMS,
+        default="json",
+        help="the form of the upload server's answer",
+    )
+    p.add_argument(
+        "--upload-server-object",
+        action="store_true",
+        help="get_upload_server answers an object with url and sess_id, not a URL string",
+    )
     p.add_argument("--no-demo-data", action="store_true", help="start with an empty account")
     return p
 
@@ -48,6 +67,9 @@ def make_emulator(args: argparse.Namespace) -> Emulator:
     f.html_errors = args.html_errors
     f.mirror_http_status = not args.always_200
     f.numbers_as_strings = not args.ints
+    emu.upload.bandwidth = args.upload_bandwidth or None
+    emu.upload.answer = args.upload_answer
+    emu.upload.server_object = args.upload_server_object
     return emu
 
 

@@ -29,6 +29,15 @@ from illvid_tui.emulator.faults import (
 )
 from illvid_tui.emulator.ops import OPS, ApiError
 from illvid_tui.emulator.state import EmulatorState
+from illvid_tui.emulator.upload import (
+    UPLOAD_FAULTS,
+    UPLOAD_PATH,
+    ConnectionRefused,
+    UploadKnobs,
+    UploadRecord,
+    get_upload_server_result,
+    serve_upload,
+)
 
 Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
@@ -62,6 +71,8 @@ class _DroppingTransport(httpx.ASGITransport):
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         try:
             return await super().handle_async_request(request)
+        except ConnectionRefused:
+            raise httpx.ConnectError("[Errno 111] Connection refused", request=request) from None
         except ConnectionDropped:
             raise httpx.RemoteProtocolError(
                 "Server disconnected without sending a response.", request=request
@@ -88,12 +99,23 @@ class Emulator(EmulatorState):
         self._fault_rng = random.Random(seed)
         self._msg_rng = random.Random(seed + 1)
         self._scripted: dict[str, list[int]] = {}
+        #: The upload server's knobs, what it saw, its scripted faults, its sessions.
+        self.upload = UploadKnobs()
+        self.uploads: list[UploadRecord] = []
+        self.upload_script: list[str] = []
+        self.upload_sessions: dict[str, str] = {}
         if demo_data:
             fill_demo(self)
 
     def fail_next(self, op: str, status: int, count: int = 1) -> None:
         """The next `count` calls of `op` answer `status` (0: drop the connection)."""
         self._scripted.setdefault(op, []).extend([status] * count)
+
+    def fail_next_upload(self, fault: str, count: int = 1) -> None:
+        """The next `count` uploads meet `fault`, one of `UPLOAD_FAULTS`."""
+        if fault not in UPLOAD_FAULTS:
+            raise ValueError(f"unknown upload fault {fault!r}: one of {', '.join(UPLOAD_FAULTS)}")
+        self.upload_script.extend([fault] * count)
 
     def transport(self) -> httpx.AsyncBaseTransport:
         """A transport for ``httpx.AsyncClient(transport=...)`` that serves this emulator."""
@@ -106,13 +128,16 @@ class Emulator(EmulatorState):
             return
         if scope["type"] != "http":
             return
+        if scope.get("path", "").startswith(UPLOAD_PATH):
+            await serve_upload(self, scope, receive, send)
+            return
         while (await receive()).get("more_body"):  # GET has no body; drain anyway
             pass
         raw = scope.get("query_string", b"").decode("latin-1")
         params = dict(parse_qsl(raw, keep_blank_values=True))
         op = params.get("op")
         try:
-            status, body, ctype, api_status = await self._answer(scope["method"], op, params)
+            status, body, ctype, api_status = await self._answer(scope, op, params)
         except ConnectionDropped:
             self.requests.append(RecordedRequest(op, params, 0, None))
             raise
@@ -135,9 +160,10 @@ class Emulator(EmulatorState):
 
     # -- one request --------------------------------------------------------------
     async def _answer(
-        self, method: str, op: str | None, params: dict[str, str]
+        self, scope: Message, op: str | None, params: dict[str, str]
     ) -> tuple[int, bytes, str, int | None]:
         """(HTTP status, body, content type, envelope status or None)."""
+        method = scope["method"]
         f = self.faults
         delay = f.latency + f.slow_ops.get(op or "", 0.0)
         if delay > 0:
@@ -162,7 +188,10 @@ class Emulator(EmulatorState):
             return self._envelope(400, f"Unknown op: {op}" if op else "Missing op")
         self.settle()
         try:
-            result = handler(self, params, f, self._msg_rng)
+            if op == "get_upload_server":  # its answer depends on where the request came
+                result = get_upload_server_result(self, scope)
+            else:
+                result = handler(self, params, f, self._msg_rng)
         except ApiError as exc:
             return self._envelope(exc.status, exc.msg)
         return self._envelope(200, None, result)

@@ -78,8 +78,9 @@ def check_upload_url(
 def get_upload_server(
     state: EmulatorState, params: dict[str, str], f: Faults, r: random.Random
 ) -> Any:
-    node = random.Random(f"server:{state.seed}").randrange(1, 40)
-    return f"https://s{node}.illvid.com/upload/01"
+    """Listed so the op is known; the app answers it (`emulator.upload`), since
+    the URL depends on where the request came in."""
+    raise ApiError(500, "get_upload_server is answered by the emulator app")
 
 
 def check_files(state: EmulatorState, params: dict[str, str], f: Faults, r: random.Random) -> Any:
