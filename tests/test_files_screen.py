@@ -289,23 +289,56 @@ async def test_big_paste_is_held_aside_not_edited(make_app: MakeApp) -> None:
         assert text_of(app, "#files-parsed") == "Nothing to check yet."
 
 
-async def test_a_failed_check_says_why_and_keeps_results(
+async def test_a_batch_refused_451_is_marked_and_the_rest_are_checked(
     make_app: MakeApp, emulator: Emulator
 ) -> None:
     codes = emulator.add_files(250)
+    emulator.delete_file(codes[-1])
     app = make_app(screen="files")
     async with app.run_test(size=(100, 30)) as pilot:
         await paste(app, pilot, "\n".join(codes))
         emulator.fail_next("check_files", 451)
         screen = await check(app, pilot)
-        report = text_of(app, "#files-report")
-        assert report.startswith("Check stopped: check_files: Unavailable for legal reasons (451)")
-        assert "codes not checked; results so far kept." in report
         run = screen._run
-        assert run is not None and len(run.results) < 250
-        await pilot.pause(0.05)  # batches still in flight when it failed are ignored
-        left = [c for c in codes if status(screen.table, c) == "- not checked"]
-        assert len(left) == 250 - len(run.results) and f"{len(left):,} codes not" in report
+        assert run is not None and len(run.failed) == 100 and len(run.results) == 150
+        statuses = [status(screen.table, c) for c in codes]
+        assert statuses.count("! refused 451") == 100
+        assert statuses.count("✓ found") + statuses.count("✗ missing") == 150
+        assert status(screen.table, codes[-1]) in ("✗ missing", "! refused 451")
+        report = text_of(app, "#files-report")
+        assert report == (
+            "Refused by the server, the rest checked: Unavailable for legal reasons (451): 100."
+        )
+        assert "! 100 refused" in text_of(app, "#files-totals")
+
+
+async def test_a_failed_recheck_keeps_the_last_results_and_says_why(
+    make_app: MakeApp, emulator: Emulator
+) -> None:
+    codes = emulator.add_files(250)
+    emulator.delete_file(codes[3])
+    app = make_app(screen="files")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await paste(app, pilot, "\n".join(codes))
+        screen = await check(app, pilot)
+        assert status(screen.table, codes[3]) == "✗ missing"
+        await until(pilot, lambda: not any(w.group == "files.save" for w in app.workers), "save")
+        assert app.client is not None
+        app.client.backoff_base = 0.001  # no real waiting in tests
+        emulator.fail_next("check_files", 0, count=1000)  # the server is down
+        await pilot.press("r")
+        await until(pilot, lambda: screen._job is not None and screen._job.is_finished, "run 2")
+        await pilot.pause()
+        report = text_of(app, "#files-report")
+        assert report.startswith("Check failed: check_files: Network error")
+        assert report.endswith("250 codes not re-checked: their last results are shown (dim).")
+        # The last results are still on screen, marked as such: nothing was wiped.
+        assert status(screen.table, codes[3]) == "✗ missing"
+        assert status(screen.table, codes[0]) == "✓ found"
+        row = screen.table.get_row(codes[0]) or {}
+        assert str(row["change"]) == "- not re-checked"
+        totals = text_of(app, "#files-totals")
+        assert "no change" not in totals and "250 not checked" in totals
 
 
 def test_path_completion(tmp_path: Path) -> None:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
 
+from illvid_tui.api.errors import IllvidError
 from illvid_tui.api.models import BatchDone
 from illvid_tui.core.db import Database
 
@@ -143,6 +144,14 @@ class FileCheckStore:
 
 
 @dataclass(frozen=True)
+class BatchFailed:
+    """One batch the server refused: its codes, and the error that says why."""
+
+    codes: tuple[str, ...]
+    error: IllvidError
+
+
+@dataclass(frozen=True)
 class CheckProgress:
     """Where a run stands: codes checked of total, batches done and in flight."""
 
@@ -152,10 +161,13 @@ class CheckProgress:
     batches: int
     batches_done: int
     in_flight: int
+    #: Codes whose batch the server refused (counted in `checked`'s batches, not in it).
+    refused: int = 0
 
     def describe(self) -> str:
+        refused = f" · {self.refused:,} refused" if self.refused else ""
         return (
-            f"{self.checked:,}/{self.total:,} · {self.missing:,} missing"
+            f"{self.checked:,}/{self.total:,} · {self.missing:,} missing{refused}"
             f" · batches {self.batches_done}/{self.batches}, {self.in_flight} in flight"
         )
 
@@ -179,6 +191,8 @@ class CheckRun:
         self.codes = list(codes)
         self.previous = dict(previous)
         self.results: dict[str, bool] = {}
+        #: Codes whose batch the server refused, with the error (451, 403...).
+        self.failed: dict[str, IllvidError] = {}
         self.batches = math.ceil(len(self.codes) / batch_size) if self.codes else 0
         self.batch_size = batch_size
         self.max_in_flight = max_in_flight
@@ -209,11 +223,19 @@ class CheckRun:
             else:
                 counts[change_of(before, earlier)] -= 1
             self.results[code] = missing
+            self.failed.pop(code, None)
             change = change_of(before, missing)
             counts[change] += 1
             out.append((code, missing, change))
         self.batches_done += 1
         return out
+
+    def add_failure(self, batch: BatchFailed) -> None:
+        """Take one refused batch: its codes keep no result, only the error."""
+        for code in batch.codes:
+            if code not in self.results:
+                self.failed[code] = batch.error
+        self.batches_done += 1
 
     @property
     def progress(self) -> CheckProgress:
@@ -227,11 +249,23 @@ class CheckRun:
             self.batches,
             self.batches_done,
             in_flight,
+            len(self.failed),
         )
 
     @property
     def complete(self) -> bool:
-        return len(self.results) == len(self.codes)
+        """Every code has an answer: a result, or its batch's refusal."""
+        return len(self.results) + len(self.failed) == len(self.codes)
+
+    @property
+    def unanswered(self) -> int:
+        """Codes neither answered nor refused (not sent yet, or the check stopped)."""
+        return len(self.codes) - len(self.results) - len(self.failed)
+
+    def last_known(self, code: str) -> bool | None:
+        """This run's result for `code`, else its result at the check before."""
+        missing = self.results.get(code)
+        return self.previous.get(code) if missing is None else missing
 
     def changes(self) -> dict[Change, int]:
         """How many results fall under each change (a copy: the caller may keep it)."""
@@ -251,6 +285,7 @@ def found_and_missing(
 
 
 __all__ = [
+    "BatchFailed",
     "Change",
     "CheckProgress",
     "CheckRun",

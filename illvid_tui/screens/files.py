@@ -24,7 +24,8 @@ from textual.worker import Worker
 
 from illvid_tui.api.errors import IllvidError
 from illvid_tui.api.models import BatchDone
-from illvid_tui.core.filecheck import CheckRun, FileCheckStore
+from illvid_tui.core.checking import check_codes, describe_end
+from illvid_tui.core.filecheck import BatchFailed, CheckRun, FileCheckStore
 from illvid_tui.core.renew import RenewOutcome, RenewSummary, renew_codes
 from illvid_tui.screens.files_cells import (
     COLUMNS,
@@ -205,18 +206,21 @@ class FilesScreen(FileResultsScreen):
         self._show_totals()
         failure: IllvidError | None = None
         try:
-            await client.check_files(run.codes, on_batch=partial(self._batch_landed, run))
+            await check_codes(
+                client,
+                run,
+                on_batch=partial(self._batch_landed, run),
+                on_failed=partial(self._batch_landed, run),
+            )
         except IllvidError as error:
             failure = error
         finally:
             self._check_ended(run, account, store, failure)
 
-    def _batch_landed(self, run: CheckRun, batch: BatchDone) -> None:
-        # After a failure the client's other batches may still land: the run has
-        # ended (and its report is written), so they are ignored.
+    def _batch_landed(self, run: CheckRun, batch: BatchDone | BatchFailed) -> None:
+        # `check_codes` has put the batch into `run` already.
         if run is not self._run or not self._checking:
             return
-        run.add(batch)
         self.table.update_rows((code, self._row(code)) for code in batch.codes)
         progress = run.progress
         self._progress_show(progress.checked, progress.describe())
@@ -229,19 +233,12 @@ class FilesScreen(FileResultsScreen):
         self._progress_hide()
         if run is not self._run:
             return
-        left = len(run.codes) - len(run.results)
-        if left:
+        left = run.unanswered
+        if left or run.failed:
             self.table.update_rows(
                 (code, self._row(code)) for code in run.codes if code not in run.results
             )
-        kept = f"{left:,} codes not checked; results so far kept."
-        if failure is not None:
-            hint = f" {failure.hint}" if failure.hint else ""
-            self._report(f"Check stopped: {failure}.{hint} {kept}", error=True)
-        elif left:
-            self._report(f"Check cancelled: {kept}")
-        else:
-            self._report("")
+        self._report(describe_end(run, failure), error=failure is not None or bool(run.failed))
         self._show_totals()
         self._apply_view()
         if run.results:

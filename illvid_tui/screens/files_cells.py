@@ -41,6 +41,10 @@ _CHANGES = {
     Change.SAME: Text("same", style="dim"),
     Change.FIRST: _EMPTY,
 }
+#: Codes the check did not reach (stopped, cancelled): their result at the check before.
+_LAST_MISSING = Text("✗ missing", style="dim red")
+_LAST_FOUND = Text("✓ found", style="dim green")
+_NOT_RECHECKED = Text("- not re-checked", style="dim")
 _RENEWING_CELL = Text("… renewing", style="dim")
 _RENEWED_CELL = Text("✓ renewed", style="green")
 
@@ -49,6 +53,11 @@ def status_cell(missing: bool | None, running: bool) -> Text:
     if missing is None:
         return _WAITING if running else _NOT_CHECKED
     return _MISSING if missing else _FOUND
+
+
+def refused_cell(error: IllvidError) -> Text:
+    """The status of a code whose batch the server refused: "! refused 451"."""
+    return Text(f"! refused {error.status}" if error.status else "! refused", style="bold yellow")
 
 
 def change_cell(change: Change | None) -> Text:
@@ -70,17 +79,27 @@ def renew_cell(outcome: RenewState | None) -> Text:
 def file_row(
     code: str, run: CheckRun | None, renew: Mapping[str, RenewState], checking: bool
 ) -> dict[str, Any]:
-    """The cells of one code: its last result, how it changed, its renewal."""
+    """The cells of one code: its last result, how it changed, its renewal.
+
+    A code this run did not reach (the check stopped or was cancelled) shows
+    its result at the check before, dimmed, marked "not re-checked".
+    """
     missing = run.results.get(code) if run is not None else None
-    change = (
-        change_of(run.previous.get(code), missing)
-        if run is not None and missing is not None
-        else None
-    )
+    status = status_cell(missing, checking)
+    change: Text = _EMPTY
+    if run is not None and missing is not None:
+        change = change_cell(change_of(run.previous.get(code), missing))
+    elif run is not None and not checking:
+        error = run.failed.get(code)
+        before = run.previous.get(code)
+        if error is not None:
+            status = refused_cell(error)
+        elif before is not None:
+            status, change = (_LAST_MISSING if before else _LAST_FOUND), _NOT_RECHECKED
     return {
         "code": code,
-        "status": status_cell(missing, checking),
-        "change": change_cell(change),
+        "status": status,
+        "change": change,
         "renew": renew_cell(renew.get(code)),
     }
 
@@ -88,11 +107,15 @@ def file_row(
 def export_cell(value: Any) -> str:
     """A cell as plain text for a CSV file, without its marker."""
     text = value.plain if isinstance(value, Text) else str(value or "")
-    return text.lstrip("✓✗▼▲…- ").strip()
+    return text.lstrip("✓✗▼▲…!- ").strip()
 
 
 def totals_text(run: CheckRun | None, checking: bool) -> Text:
-    """The one-line summary of a check: found, missing, what changed, what is left."""
+    """The one-line summary of a check: found, missing, what changed, what is left.
+
+    "No change since the last check" is said only of a check that answered
+    every code: a stopped check knows nothing about the codes it did not reach.
+    """
     if run is None:
         return Text("No check yet.")
     counts = run.changes()
@@ -106,9 +129,11 @@ def totals_text(run: CheckRun | None, checking: bool) -> Text:
         text.append(f" · ▼ {counts[Change.NEWLY_MISSING]:,} newly missing", style="red")
     if counts[Change.BACK]:
         text.append(f" · ▲ {counts[Change.BACK]:,} back", style="green")
-    if run.previous and not (counts[Change.NEWLY_MISSING] or counts[Change.BACK]):
+    if run.failed:
+        text.append(f" · ! {len(run.failed):,} refused", style="yellow")
+    unchecked = run.unanswered
+    if run.previous and not unchecked and not (counts[Change.NEWLY_MISSING] or counts[Change.BACK]):
         text.append(" · no change since the last check")
-    unchecked = len(run.codes) - len(run.results)
     if unchecked:
         text.append(f" · {unchecked:,} {'to go' if checking else 'not checked'}")
     return text
@@ -160,6 +185,7 @@ __all__ = [
     "RenewState",
     "export_cell",
     "file_row",
+    "refused_cell",
     "totals_text",
     "view_filter",
     "view_label",

@@ -1,0 +1,122 @@
+"""Running a file check: every batch asked, a refused batch marked, a dead server stops it.
+
+Shared by the Files screen and the `check` subcommand::
+
+    run = CheckRun.for_client(client, codes, previous)
+    await check_codes(client, run, on_batch=show, on_failed=show_failed)
+
+The rule, written once here: a batch the server refuses with a status that
+will not change by asking again (451, 403, 400, ...; see
+`IllvidError.retryable`) marks its codes with that error, and the check goes
+on with the other batches. A failure the client already retried in vain
+(network down, 50x, 509 past its waits) stops the whole check and is raised:
+the other batches would meet the same server. Cancelling the awaiting task
+stops it at once; `run` keeps what already came back either way.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Sequence
+from typing import Protocol
+
+from illvid_tui.api.errors import IllvidError
+from illvid_tui.api.models import BatchDone
+from illvid_tui.core.filecheck import BatchFailed, CheckRun
+
+
+class CheckClient(Protocol):
+    """The part of `IllvidClient` a check needs (tests may pass a fake)."""
+
+    batch_size: int
+    max_in_flight: int
+
+    async def check_files(self, codes: Sequence[str]) -> list[str]: ...
+
+
+async def check_codes(
+    client: CheckClient,
+    run: CheckRun,
+    *,
+    on_batch: Callable[[BatchDone], None] | None = None,
+    on_failed: Callable[[BatchFailed], None] | None = None,
+) -> None:
+    """Check `run.codes` in batches of the client's size, at most its in-flight bound at once.
+
+    Each answered batch goes into `run` (then `on_batch`), each refused batch
+    too (then `on_failed`), on the event loop, as they land.
+
+    Raises:
+        IllvidError: the first retryable failure the client gave up on; the
+            batches still in flight are cancelled and their codes stay unchecked.
+    """
+    size = max(1, client.batch_size)
+    codes = run.codes
+    batches = iter([codes[i : i + size] for i in range(0, len(codes), size)])
+    width = max(1, min(client.max_in_flight, run.batches))
+
+    async def lane() -> None:
+        # `width` lanes take the next batch when free: never a task per batch.
+        for batch in batches:
+            try:
+                missing = await client.check_files(batch)
+            except IllvidError as error:
+                if error.retryable:
+                    raise
+                failed = BatchFailed(tuple(batch), error)
+                run.add_failure(failed)
+                if on_failed is not None:
+                    on_failed(failed)
+                continue
+            done = BatchDone(tuple(batch), tuple(missing))
+            run.add(done)
+            if on_batch is not None:
+                on_batch(done)
+
+    failure: IllvidError | None = None
+    try:
+        async with asyncio.TaskGroup() as group:
+            for _ in range(width):
+                group.create_task(lane())
+    except ExceptionGroup as caught:
+        errors = [e for e in caught.exceptions if isinstance(e, IllvidError)]
+        if len(errors) != len(caught.exceptions):
+            raise
+        failure = errors[0]
+    if failure is not None:
+        # Raised out here, so its context is no group holding httpx objects.
+        raise failure
+
+
+def describe_end(run: CheckRun, failure: IllvidError | None) -> str:
+    """How a check ended, in a line or two ("" for a clean, complete check).
+
+    Says why it stopped, which codes the server refused and why, and what is
+    shown for the codes not reached (their last results, when there are any).
+    """
+    parts: list[str] = []
+    left = run.unanswered
+    if failure is not None:
+        hint = f" {failure.hint}" if failure.hint else ""
+        parts.append(f"Check failed: {failure}.{hint}")
+    elif left:
+        parts.append("Check cancelled.")
+    if run.failed:
+        reasons: dict[str, int] = {}
+        for error in run.failed.values():
+            reason = f"{error.title} ({error.status})" if error.status else error.title
+            reasons[reason] = reasons.get(reason, 0) + 1
+        listed = ", ".join(f"{reason}: {n:,}" for reason, n in reasons.items())
+        parts.append(f"Refused by the server, the rest checked: {listed}.")
+    codes = "code" if left == 1 else "codes"
+    if left:
+        results, failed, previous = run.results, run.failed, run.previous
+        before = sum(1 for c in run.codes if c not in results and c not in failed and c in previous)
+        if before:
+            parts.append(f"{left:,} {codes} not re-checked: their last results are shown (dim).")
+        else:
+            parts.append(f"{left:,} {codes} not checked; results so far kept.")
+    return " ".join(parts)
+
+
+__all__ = ["CheckClient", "check_codes", "describe_end"]
