@@ -416,6 +416,36 @@ async def test_upload_url_html_error_page_is_unknown(client: IllvidClient, emu: 
     assert ops_sent(emu, "upload_url") == 1
 
 
+@pytest.mark.parametrize("status", [400, 403, 404, 451])
+async def test_upload_url_proxy_refusal_page_is_unknown(
+    client: IllvidClient, emu: Emulator, status: int
+) -> None:
+    # A 403/404 page with no envelope may come from a proxy after the API got
+    # the request: nothing says the upload was not queued.
+    emu.faults.html_errors = True
+    emu.fail_next("upload_url", status)
+    with pytest.raises(UnknownOutcomeError) as info:
+        await client.upload_url("https://example.com/a.mp4")
+    assert info.value.status == status
+    assert "an HTML page" in info.value.msg
+    assert ops_sent(emu, "upload_url") == 1
+
+
+async def test_html_403_page_on_an_idempotent_call_still_reads_as_refused(
+    client: IllvidClient, emu: Emulator
+) -> None:
+    emu.faults.html_errors = True
+    emu.fail_next("account_info", 403)
+    with pytest.raises(PermissionDeniedError):
+        await client.account_info()
+
+
+async def test_upload_url_enveloped_403_is_a_refusal(client: IllvidClient, emu: Emulator) -> None:
+    emu.fail_next("upload_url", 403)
+    with pytest.raises(PermissionDeniedError):
+        await client.upload_url("https://example.com/a.mp4")
+
+
 async def test_upload_url_without_queue_id_is_unknown(rec: Recorder) -> None:
     calls = 0
 

@@ -352,7 +352,8 @@ class IllvidClient:
             body = await jsonio.loads(response.content) if response.content.strip() else None
             reason = "an empty body" if body is None else "no status in the answer"
         except (ValueError, UnicodeDecodeError, RecursionError):
-            body, reason = None, "broken JSON"
+            html = response.content.lstrip()[:1] == b"<"
+            body, reason = None, "an HTML page" if html else "broken JSON"
         outcome = read_envelope(op, response.status_code, body, reason)
         status = outcome.status if isinstance(outcome, IllvidError) else 200
         log.debug(

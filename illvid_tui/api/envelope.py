@@ -47,9 +47,11 @@ def read_envelope(op: str, http_status: int, body: Any, reason: str) -> Ok | Ill
     if http_status != 200:
         error = error_for_status(http_status, f"HTTP {http_status} with {reason}", op=op)
         if type(error) is IllvidError or http_status >= 500:
-            return InvalidResponseError(http_status, error.msg, op=op)
-        return error
-    return InvalidResponseError(http_status, f"HTTP 200 with {reason}", op=op)
+            error = InvalidResponseError(http_status, error.msg, op=op)
+    else:
+        error = InvalidResponseError(http_status, f"HTTP 200 with {reason}", op=op)
+    error.from_envelope = False
+    return error
 
 
 def for_non_idempotent(error: IllvidError, op: str) -> IllvidError:
@@ -60,9 +62,10 @@ def for_non_idempotent(error: IllvidError, op: str) -> IllvidError:
     lost answer or a server error leaves the outcome unknown. So does an
     answer we cannot read (an HTML page, broken JSON, an empty body, whatever
     the HTTP status): the request arrived and may have been acted on, so it is
-    never taken for a refusal.
+    never taken for a refusal: a proxy's HTML 403 or 404 page says nothing of
+    what the API behind it did.
     """
-    if isinstance(error, InvalidResponseError):
+    if isinstance(error, InvalidResponseError) or not error.from_envelope:
         return UnknownOutcomeError(
             error.status,
             f"an unreadable answer ({error.msg}) after the request was sent;"

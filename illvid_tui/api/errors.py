@@ -21,6 +21,9 @@ class IllvidError(Exception):
     retryable = False
     #: The next step a person can take, shown by the UI.
     hint = ""
+    #: False when built from a bare HTTP status (an HTML page from a proxy, an
+    #: empty body): nobody can tell whether the API itself saw the request.
+    from_envelope = True
 
     def __init__(self, status: int, msg: str, *, op: str | None = None) -> None:
         self.status = int(status)
