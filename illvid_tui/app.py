@@ -198,6 +198,17 @@ class IllvidApp(SessionApp):
 
         self.poller = start_poller(self)
 
+    def section_keys(self) -> dict[str, str]:
+        """Section id -> the key its header tab shows (the user's keymap applied)."""
+        keys: dict[str, str] = {}
+        for binding in self.BINDINGS:
+            if not isinstance(binding, Binding) or binding.group is not _SECTIONS:
+                continue
+            name = binding.action.removeprefix("section('").removesuffix("')")
+            key = self.user_keymap.get(binding.id or "", binding.key).split(",")[0].strip()
+            keys[name] = self.get_key_display(Binding(key, binding.action))
+        return keys
+
     # -- actions -------------------------------------------------------------
 
     def action_section(self, name: str) -> None:

@@ -98,6 +98,8 @@ class SessionApp(App[None]):
         self._credentials: Credentials | None = None
         self._http_ready = False
         self._next_transport: httpx.AsyncBaseTransport | None = None
+        #: The user's keymap file as applied (binding id -> keys; {} without one).
+        self.user_keymap: dict[str, str] = {}
 
     def now(self) -> dt.datetime:
         """The current local time (`IllvidApp` makes it injectable)."""
@@ -157,6 +159,7 @@ class SessionApp(App[None]):
         if isinstance(found, str):
             self.notify(found, title="Keymap ignored", severity="warning")
         elif found:
+            self.user_keymap = found
             self.set_keymap(found)
         self._http_ready = True
         self._maybe_connect()

@@ -413,3 +413,21 @@ async def test_header_tabs_show_each_section_key_and_switch_on_click(
         await pilot.click(AppHeader, offset=(start + 1, 0))
         await pilot.pause()
         assert app.current_mode == "dmca"
+
+
+async def test_header_tabs_keep_their_keys_after_switching_section(
+    make_app: Callable[..., IllvidApp],
+) -> None:
+    # Each section's screen mounts with its (hidden) search box focused for a
+    # moment: the tabs must not lose their keys to it.
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until_connected(app, pilot)
+        for key in ("2", "3", "4", "1", "2"):
+            await pilot.press(key)
+            await pilot.pause()
+            await pilot.pause()
+            # What is painted (the header's render cache), not a fresh render().
+            painted = app.screen.query_one(AppHeader).render_line(0).text
+            for label in ("1 Account", "2 Uploads", "3 Files", "4 DMCA"):
+                assert label in painted, (key, painted)

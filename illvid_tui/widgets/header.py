@@ -47,6 +47,9 @@ class AppHeader(Widget):
 
     def on_mount(self) -> None:
         self._spans = []
+        self._drawn_tabs: list[tuple[str, str, str]] | None = None
+        # A keymap applied after the first frame changes the keys on the tabs.
+        self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
         # The first header painted is the app's first frame (benchmarks/startup.py).
         self.call_after_refresh(self._painted)
         app = self.app
@@ -60,6 +63,13 @@ class AppHeader(Widget):
         if callable(first_frame):
             first_frame()
 
+    def on_unmount(self) -> None:
+        self.screen.bindings_updated_signal.unsubscribe(self)
+
+    def _bindings_changed(self, _screen: object) -> None:
+        if self._tabs() != self._drawn_tabs:
+            self.refresh()
+
     def _connection_changed(self, value: tuple[str, str]) -> None:
         self.state, self.detail = value
 
@@ -72,11 +82,12 @@ class AppHeader(Widget):
         current = getattr(self.app, "current_mode", None)
         if current not in titles or self.screen.title != titles[current]:
             return []
-        keys = {
-            binding.action: self.app.get_key_display(binding)
-            for _node, binding, _enabled, _tip in self.screen.active_bindings.values()
-        }
-        return [(name, keys.get(f"section('{name}')", ""), t) for name, t in titles.items()]
+        # The app's own keys, not the screen's active bindings: those leave out
+        # every printable key while a text box has focus (a screen's search box
+        # when it mounts), and the tabs were drawn without their keys.
+        section_keys = getattr(self.app, "section_keys", None)
+        keys: dict[str, str] = section_keys() if callable(section_keys) else {}
+        return [(name, keys.get(name, ""), t) for name, t in titles.items()]
 
     def _left(self, tabs: list[tuple[str, str, str]], short: bool) -> Text:
         if not tabs:
@@ -105,6 +116,7 @@ class AppHeader(Widget):
         right.append(" ")
         width = self.size.width
         tabs = self._tabs()
+        self._drawn_tabs = tabs
         left = self._left(tabs, short=False)
         if width - left.cell_len - right.cell_len < 1 and tabs:
             left = self._left(tabs, short=True)  # only the current tab keeps its name
