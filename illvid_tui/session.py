@@ -146,14 +146,24 @@ class SessionApp(App[None]):
             transport = None
         from illvid_tui.core import keymap
 
+        problems: list[str] = []
         try:
             found: dict[str, str] | str = keymap.load(self.settings.keymap_path)
         except keymap.KeymapError as exc:
             found = str(exc)
-        self.call_from_thread(self._http_prepared, found, transport)
+        if isinstance(found, dict) and found:
+            from illvid_tui.screens import keymap_check
+
+            # Imports every screen (a keymap file only): they load faster later too.
+            scopes = [*keymap_check.our_scopes(), keymap_check.scope_of(type(self))]
+            problems = keymap_check.problems(found, scopes)
+        self.call_from_thread(self._http_prepared, found, problems, transport)
 
     def _http_prepared(
-        self, found: dict[str, str] | str, transport: httpx.AsyncBaseTransport | None
+        self,
+        found: dict[str, str] | str,
+        problems: list[str],
+        transport: httpx.AsyncBaseTransport | None,
     ) -> None:
         self._next_transport = transport
         if isinstance(found, str):
@@ -161,6 +171,15 @@ class SessionApp(App[None]):
         elif found:
             self.user_keymap = found
             self.set_keymap(found)
+        if problems:
+            path = self.settings.keymap_path
+            self.notify(
+                "\n".join(problems),
+                title=f"Keymap {path}",
+                severity="warning",
+                timeout=20,
+                markup=False,
+            )
         self._http_ready = True
         self._maybe_connect()
 

@@ -431,3 +431,49 @@ async def test_header_tabs_keep_their_keys_after_switching_section(
             painted = app.screen.query_one(AppHeader).render_line(0).text
             for label in ("1 Account", "2 Uploads", "3 Files", "4 DMCA"):
                 assert label in painted, (key, painted)
+
+
+async def test_keymap_conflicts_and_unknown_ids_are_named_once(
+    make_app: Callable[..., IllvidApp], settings: Settings
+) -> None:
+    settings.config_dir.mkdir(parents=True)
+    settings.keymap_path.write_text(
+        '"account.refresh" = "q"\n"uploads.add" = "2"\n"acount.login" = "l"\n'
+        '"dmca.order" = "O"\n"app.help" = "?"\n'
+    )
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await until_connected(app, pilot)
+        for key in ("2", "1", "r"):
+            await pilot.press(key)
+            await pilot.pause()
+        warnings = [n.message for n in app._notifications if n.title.startswith("Keymap")]
+        assert len(warnings) == 1
+        text = warnings[0]
+        assert "acount.login" in text
+        assert "q is bound to account.refresh and app.quit" in text
+        assert "2 is bound to app.uploads and uploads.add" in text
+        # Remapped to a free key, or to its own default: no word about them.
+        assert "dmca.order" not in text and "app.help" not in text
+
+
+async def test_a_clean_keymap_says_nothing(
+    make_app: Callable[..., IllvidApp], settings: Settings
+) -> None:
+    settings.config_dir.mkdir(parents=True)
+    settings.keymap_path.write_text('"app.uploads" = "u"\n"account.refresh" = ["f5", "r"]\n')
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await until_connected(app, pilot)
+        await pilot.pause()
+        assert not [n for n in app._notifications if n.title.startswith("Keymap")]
+
+
+def test_keymap_check_knows_widget_ids_and_where_they_meet() -> None:
+    from illvid_tui.screens import keymap_check
+
+    scopes = keymap_check.our_scopes()
+    lines = keymap_check.problems({"table.mark": "a", "path.complete": "ctrl+t"}, scopes)
+    assert lines == [
+        "a is bound to dmca.mark_all and table.mark and uploads.add: one of them wins."
+    ]

@@ -4,7 +4,8 @@
     "account.refresh" = "r,f5"
     "app.quit" = ["q", "ctrl+c"]
 
-Ids are shown on the help screen (`?`). Unknown ids are ignored by Textual.
+Ids are shown on the help screen (`?`). Unknown ids and keys two ids share are
+reported once at start-up (illvid_tui/screens/keymap_check.py).
 """
 
 from __future__ import annotations
