@@ -182,7 +182,7 @@ async def test_unknown_queue_id_is_404(client: IllvidClient) -> None:
 
 
 async def test_get_upload_server(client: IllvidClient) -> None:
-    assert (await client.get_upload_server()).startswith("https://")
+    assert (await client.get_upload_server()).url.startswith("https://")
 
 
 async def test_file_renew(client: IllvidClient, emu: Emulator) -> None:
@@ -361,7 +361,7 @@ async def test_timeout_is_retried_for_idempotent_calls(rec: Recorder) -> None:
         return httpx.Response(200, json={"status": 200, "msg": "", "result": "https://s1/u"})
 
     async with make_client(mock(handler), rec) as c:
-        assert await c.get_upload_server() == "https://s1/u"
+        assert (await c.get_upload_server()).url == "https://s1/u"
     assert calls == 2
     assert isinstance(rec.retries[0].error, NetworkError) and rec.retries[0].error.timeout
 
@@ -619,7 +619,7 @@ async def test_every_op_over_loopback(loopback: tuple[Emulator, str], rec: Recor
         assert (await c.account_info()).money == Decimal("4050.00")
         qid = await c.upload_url("https://example.com/x y&z.mp4")
         assert (await c.check_upload_url(qid)).url == "https://example.com/x y&z.mp4"
-        assert (await c.get_upload_server()).startswith(base.removesuffix("/api"))
+        assert (await c.get_upload_server()).url.startswith(base.removesuffix("/api"))
         assert await c.check_files(["NoSuchCode12"]) == ["NoSuchCode12"]
         assert await c.file_renew(next(iter(emu.files))) is True
         assert len(await c.files_dmca(order="up")) == len(emu.dmca)

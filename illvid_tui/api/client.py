@@ -14,7 +14,7 @@ import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from types import TracebackType
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 import httpx
 
@@ -32,7 +32,6 @@ from illvid_tui.api.errors import (
     BandwidthExceededError,
     IllvidError,
     InsecureURLError,
-    InvalidResponseError,
     NetworkError,
     UnknownOutcomeError,
 )
@@ -40,6 +39,7 @@ from illvid_tui.api.models import (
     AccountInfo,
     BatchDone,
     DmcaNotice,
+    UploadServer,
     UploadStatus,
     parse_bool,
     parse_code_list,
@@ -47,6 +47,9 @@ from illvid_tui.api.models import (
 )
 from illvid_tui.core.settings import DEFAULT_BASE_URL  # light: no httpx, no Textual
 from illvid_tui.gcpause import building_big_data
+
+if TYPE_CHECKING:
+    from illvid_tui.api.upload import FileUploader
 
 log = logging.getLogger("illvid_tui.api")
 
@@ -151,6 +154,7 @@ class IllvidClient:
         self._rng = rng or random.Random()
         self._semaphore = asyncio.Semaphore(max_in_flight)
         redact.register_secret(key)
+        self._transport = transport
         self._http = httpx.AsyncClient(
             transport=transport,
             timeout=httpx.Timeout(self.timeout),
@@ -215,14 +219,24 @@ class IllvidClient:
         )
         return UploadStatus.from_result(str(queue_id), result)
 
-    async def get_upload_server(self) -> str:
-        """The URL local files are uploaded to."""
-        result = await self.call("get_upload_server")
-        if isinstance(result, Mapping):
-            result = result.get("url") or result.get("server") or next(iter(result.values()), "")
-        if not isinstance(result, str) or not result:
-            raise InvalidResponseError(200, "the answer carried no URL", op="get_upload_server")
-        return result
+    async def get_upload_server(self) -> UploadServer:
+        """Where local files are uploaded: the URL, the session id if any, other fields."""
+        return UploadServer.from_result(await self.call("get_upload_server"))
+
+    def uploader(self, **options: Any) -> FileUploader:
+        """A `FileUploader` with this client's key, on connections of its own.
+
+        An in-process transport (the emulator's, a mock) is shared; a network
+        one is not, so long uploads never hold the API calls' connections.
+        `options` go to `FileUploader` (stall_timeout, part_name, ...).
+        """
+        from illvid_tui.api.upload import FileUploader
+
+        shared = self._transport
+        if isinstance(shared, httpx.AsyncHTTPTransport):
+            shared = None
+        ua = {"user_agent": f"illvid-tui/{__version__}"}
+        return FileUploader(self._key, transport=shared, **{**ua, **options})
 
     async def check_files(
         self,

@@ -129,6 +129,32 @@ class UnknownOutcomeError(IllvidError):
     hint = "The server may have queued it. Check before sending it again."
 
 
+class UploadRefusedError(IllvidError):
+    """The upload server answered and refused the file (``ERROR: ...``, a status
+    other than OK). `.status` is the HTTP status; `.msg` the server's text."""
+
+    title = "Upload refused"
+    hint = "The server kept nothing; fix the cause, then send it again."
+
+
+class UploadStalledError(NetworkError):
+    """No byte of the upload was accepted (or no answer came) for the stall timeout."""
+
+    title = "Upload stalled"
+    retryable = False
+    hint = "The link stopped moving. Send it again when the connection is back."
+
+
+class FileChangedError(IllvidError):
+    """The local file changed or vanished between queuing and sending (or during)."""
+
+    title = "File changed"
+    hint = "Nothing half-sent was kept. Queue the file again if it is ready."
+
+    def __init__(self, msg: str) -> None:
+        super().__init__(NETWORK_STATUS, msg)
+
+
 class InsecureURLError(IllvidError):
     """The base URL is plain http:// to a host that is not loopback."""
 

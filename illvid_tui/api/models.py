@@ -231,3 +231,36 @@ def parse_bool(result: Any) -> bool:
                 return parse_bool(result[key])
         return True
     return result is not None
+
+
+@dataclass(frozen=True)
+class UploadServer:
+    """`get_upload_server`: where local files go, and the session the server gave.
+
+    The answer is a bare URL or an object with ``url`` and perhaps ``sess_id``
+    (``srv_id``, ``disk_id`` and the like are kept in `extra`).
+    """
+
+    url: str
+    sess_id: str | None = None
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        return self.url
+
+    @classmethod
+    def from_result(cls, result: Any) -> UploadServer:
+        if isinstance(result, list) and len(result) == 1:
+            result = result[0]
+        if isinstance(result, str) and result.strip():
+            return cls(result.strip())
+        if isinstance(result, Mapping):
+            url = result.get("url") or result.get("upload_url") or result.get("server")
+            if isinstance(url, str) and url.strip():
+                known = ("url", "upload_url", "server", "sess_id")
+                return cls(
+                    url=url.strip(),
+                    sess_id=_text(result.get("sess_id")) or None,
+                    extra={k: v for k, v in result.items() if k not in known},
+                )
+        raise InvalidResponseError(200, "the answer carried no URL", op="get_upload_server")

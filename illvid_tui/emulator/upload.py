@@ -120,7 +120,7 @@ def get_upload_server_result(emu: Emulator, scope: Message) -> Any:
     url = server_url(emu, scope)
     if not emu.upload.server_object:
         return url
-    sess_id = f"sess{emu.new_code()}"
+    sess_id = f"s{emu.seed:03d}x{len(emu.upload_sessions) + 1:08d}"  # not from the files' RNG
     emu.upload_sessions[sess_id] = emu.login
     return {"url": url, "sess_id": sess_id, "srv_id": 7, "disk_id": "01"}
 

@@ -175,7 +175,7 @@ class AccountScreen(ForwardsWorkerErrors, Screen[None]):
         if client is None:
             return
         try:
-            self.upload_server, self.server_problem = await client.get_upload_server(), ""
+            self.upload_server, self.server_problem = (await client.get_upload_server()).url, ""
         except IllvidError as error:
             self.server_problem = f"not available: {error_line(error)}"
         self._show_fields()
