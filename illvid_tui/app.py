@@ -15,7 +15,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
@@ -208,6 +208,13 @@ class IllvidApp(SessionApp):
             key = self.user_keymap.get(binding.id or "", binding.key).split(",")[0].strip()
             keys[name] = self.get_key_display(Binding(key, binding.action))
         return keys
+
+    @on(events.DescendantFocus)
+    def _no_blink_on_low_bandwidth(self, event: events.DescendantFocus) -> None:
+        # A blinking cursor rewrites its line twice a second (~400 B/s over
+        # SSH); TEXTUAL_FPS does not slow it. The cursor stays, steady.
+        if self.settings.low_bandwidth and getattr(event.widget, "cursor_blink", False):
+            event.widget.cursor_blink = False  # type: ignore[attr-defined]
 
     # -- actions -------------------------------------------------------------
 

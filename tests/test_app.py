@@ -477,3 +477,22 @@ def test_keymap_check_knows_widget_ids_and_where_they_meet() -> None:
     assert lines == [
         "a is bound to dmca.mark_all and table.mark and uploads.add: one of them wins."
     ]
+
+
+@pytest.mark.parametrize("low_bandwidth", [True, False])
+async def test_low_bandwidth_text_boxes_do_not_blink(
+    make_app: Callable[..., IllvidApp], low_bandwidth: bool
+) -> None:
+    from textual.widgets import Input, TextArea
+
+    app = make_app("uploads", low_bandwidth=low_bandwidth)
+    async with app.run_test(size=SIZE) as pilot:
+        await until_connected(app, pilot)
+        await pilot.press("slash")
+        await pilot.pause()
+        assert isinstance(app.focused, Input)
+        assert app.focused.cursor_blink is not low_bandwidth
+        await pilot.press("escape", "a")
+        await pilot.pause()
+        assert isinstance(app.focused, TextArea)
+        assert app.focused.cursor_blink is not low_bandwidth
