@@ -496,3 +496,21 @@ async def test_low_bandwidth_text_boxes_do_not_blink(
         await pilot.pause()
         assert isinstance(app.focused, TextArea)
         assert app.focused.cursor_blink is not low_bandwidth
+
+
+async def test_demo_leaves_no_folder_in_the_state_dirs(tmp_path: Path) -> None:
+    from illvid_tui.demo import create_demo_app
+
+    settings = Settings.in_dir(tmp_path / "real", base_url="http://127.0.0.1/api")
+    app = create_demo_app(settings, emulator=Emulator(seed=1, today=TODAY), today=TODAY)
+    async with app.run_test(size=SIZE) as pilot:
+        await until_connected(app, pilot)
+        for key in ("2", "3", "4"):
+            await pilot.press(key)
+            await pilot.pause()
+    assert not (tmp_path / "real").exists()
+    # The log file and its folder come with the first record.
+    import logging
+
+    logging.getLogger("illvid_tui.test").warning("first record")
+    assert "first record" in settings.log_path.read_text()

@@ -25,6 +25,26 @@ class _RedactingFormatter(logging.Formatter):
         return redact.text(super().format(record))
 
 
+class _FolderOnFirstRecord(logging.FileHandler):
+    """A file handler that creates the file and its folder with the first record.
+
+    A run that logs nothing (most runs, and every clean `--demo`) leaves no
+    empty log folder behind. A folder that cannot be made drops the record.
+    """
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(path, encoding="utf-8", delay=True)
+        self._path = path
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if self.stream is None:
+            try:
+                self._path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError:
+                return
+        super().emit(record)
+
+
 def setup(log_path: Path, *, debug: bool | None = None) -> None:
     """Send illvid_tui's records (and httpx's warnings) to `log_path`, redacted.
 
@@ -37,11 +57,7 @@ def setup(log_path: Path, *, debug: bool | None = None) -> None:
         for old in [h for h in logger.handlers if getattr(h, _MARK, False)]:
             logger.removeHandler(old)
             old.close()
-    try:
-        log_path.parent.mkdir(parents=True, exist_ok=True)
-        handler: logging.Handler = logging.FileHandler(log_path, encoding="utf-8", delay=True)
-    except OSError:
-        handler = logging.NullHandler()
+    handler: logging.Handler = _FolderOnFirstRecord(log_path)
     setattr(handler, _MARK, True)
     handler.setFormatter(_RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.addFilter(redact.RedactingFilter())
