@@ -303,3 +303,38 @@ async def test_requests_are_recorded_with_params(client: httpx.AsyncClient, emu:
     rec = emu.requests[-1]
     assert rec.params == {"op": "check_files", "key": DEMO_KEY, "list": "a,b"}
     assert (rec.http_status, rec.api_status) == (200, 200)
+
+
+# -- several accounts on one server -------------------------------------------------
+async def test_two_accounts_keep_their_own_data(client: httpx.AsyncClient, emu: Emulator) -> None:
+    other = emu.add_account("second", "second-key")
+    _, mine = await call(client, "upload_url", url="https://a.example/one.mp4")
+    _, theirs = await call(client, "upload_url", key="second-key", url="https://a.example/two.mp4")
+    mine_id, theirs_id = mine["result"]["queue_id"], theirs["result"]["queue_id"]
+    # Queue ids are server-wide; each account sees only its own jobs.
+    assert mine_id != theirs_id
+    assert list(other.jobs) == [str(theirs_id)]
+    _, env = await call(client, "check_upload_url", key="second-key", id=str(mine_id))
+    assert env["status"] == "404"
+    _, env = await call(client, "account_info", key="second-key", login="second")
+    assert env["result"]["login"] == "second" and env["result"]["files_total"] == "0"
+    # A key is tied to its login, and the clock moves every account.
+    _, env = await call(client, "account_info", key="second-key", login=DEMO_LOGIN)
+    assert env["status"] == "403"
+    emu.advance(60)
+    _, env = await call(client, "check_upload_url", key="second-key", id=str(theirs_id))
+    assert env["result"]["status"] == "done"
+    assert env["result"]["file_code"] in other.files
+    assert env["result"]["file_code"] not in emu.files
+    with pytest.raises(ValueError):
+        emu.add_account("again", DEMO_KEY)
+
+
+def test_the_runner_serves_several_accounts() -> None:
+    from illvid_tui.emulator.__main__ import build_parser, make_emulator
+
+    emu = make_emulator(build_parser().parse_args(["--accounts", "3", "--no-demo-data"]))
+    assert {k: s.account["login"] for k, s in emu.accounts.items()} == {
+        "demo2-key-not-secret": "demo2",
+        "demo3-key-not-secret": "demo3",
+    }

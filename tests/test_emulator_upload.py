@@ -275,3 +275,18 @@ async def test_over_a_socket_the_url_is_the_servers_own(
             response.read()
             response.json()
     assert emu.uploads[-1].outcome == "dropped"
+
+
+async def test_a_file_goes_to_the_account_whose_key_or_session_it_carries(
+    client: httpx.AsyncClient, emu: Emulator, video: Path
+) -> None:
+    other = emu.add_account("second", "second-key")
+    url = str(await server(client))
+    by_key = (await post(client, url, video, key="second-key")).json()[0]["file_code"]
+    assert by_key in other.files and by_key not in emu.files
+    emu.upload.server_object = True
+    asked = await client.get("", params={"op": "get_upload_server", "key": "second-key"})
+    answer = asked.json()["result"]
+    by_session = await post(client, answer["url"], video, sess_id=answer["sess_id"])
+    code = by_session.json()[0]["file_code"]
+    assert code in other.files and code not in emu.files

@@ -55,6 +55,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="get_upload_server answers an object with url and sess_id, not a URL string",
     )
     p.add_argument("--no-demo-data", action="store_true", help="start with an empty account")
+    p.add_argument(
+        "--accounts",
+        type=int,
+        default=1,
+        metavar="N",
+        help="accounts on the server (demo, demo2, ...: each its own key and data)",
+    )
     return p
 
 
@@ -70,6 +77,8 @@ def make_emulator(args: argparse.Namespace) -> Emulator:
     emu.upload.bandwidth = args.upload_bandwidth or None
     emu.upload.answer = args.upload_answer
     emu.upload.server_object = args.upload_server_object
+    for n in range(2, args.accounts + 1):
+        emu.add_account(f"demo{n}", f"demo{n}-key-not-secret", demo_data=not args.no_demo_data)
     return emu
 
 
@@ -89,6 +98,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     host = f"[{args.host}]" if ":" in args.host else args.host
     print(f"illvid emulator: http://{host}:{args.port}/api", flush=True)
     print(f"login: {emu.login}  key: {emu.key}", flush=True)
+    for key, state in emu.accounts.items():
+        print(f"login: {state.account['login']}  key: {key}", flush=True)
     # access_log off: uvicorn would print every URL, key included.
     uvicorn.run(emu, host=args.host, port=args.port, log_level="warning", access_log=False)
     return 0

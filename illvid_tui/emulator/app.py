@@ -103,9 +103,29 @@ class Emulator(EmulatorState):
         self.upload = UploadKnobs()
         self.uploads: list[UploadRecord] = []
         self.upload_script: list[str] = []
-        self.upload_sessions: dict[str, str] = {}
+        self.upload_sessions: dict[str, EmulatorState] = {}
+        #: Further accounts on this server by key (see `add_account`).
+        self.accounts: dict[str, EmulatorState] = {}
         if demo_data:
             fill_demo(self)
+
+    def add_account(self, login: str, key: str, *, demo_data: bool = False) -> EmulatorState:
+        """Another account on this server: its own key, login, files, jobs and notices.
+
+        It lives on this emulator's clock (`advance()` moves every account) and
+        draws queue ids from the same server-wide sequence. Faults and
+        recorded requests are the server's, shared by all accounts.
+        """
+        if key == self.key or key in self.accounts:
+            raise ValueError("an account with this key exists already")
+        seed = self.seed + 1 + len(self.accounts)
+        state = EmulatorState(login=login, seed=seed, today=self.today, clock=self.now)
+        state.queue_ids = self.queue_ids
+        state.upload_seconds = self.upload_seconds
+        if demo_data:
+            fill_demo(state)
+        self.accounts[key] = state
+        return state
 
     def fail_next(self, op: str, status: int, count: int = 1) -> None:
         """The next `count` calls of `op` answer `status` (0: drop the connection)."""
@@ -177,21 +197,24 @@ class Emulator(EmulatorState):
             if f.html_errors:
                 return self._html(injected)
             return self._envelope(injected, None)
-        if params.get("key") != self.key:
-            return self._envelope(403, None if params.get("key") else "Missing API key")
+        key = params.get("key")
+        state: EmulatorState | None = self if key == self.key else self.accounts.get(key or "")
+        if state is None:
+            return self._envelope(403, None if key else "Missing API key")
+        login = self.login if state is self else state.account["login"]
         # The seed lists `login` as required for account_info only; the emulator
         # checks it whenever it is sent, and is lenient when it is not.
-        if "login" in params and params["login"] != self.login:
+        if "login" in params and params["login"] != login:
             return self._envelope(403, "Wrong API login")
         handler = OPS.get(op or "")
         if handler is None:
             return self._envelope(400, f"Unknown op: {op}" if op else "Missing op")
-        self.settle()
+        state.settle()
         try:
             if op == "get_upload_server":  # its answer depends on where the request came
-                result = get_upload_server_result(self, scope)
+                result = get_upload_server_result(self, scope, state)
             else:
-                result = handler(self, params, f, self._msg_rng)
+                result = handler(state, params, f, self._msg_rng)
         except ApiError as exc:
             return self._envelope(exc.status, exc.msg)
         return self._envelope(200, None, result)

@@ -7,6 +7,7 @@ Remote uploads move on the emulator's clock (`now()`), which tests push with
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import random
 import string
 import time
@@ -81,7 +82,8 @@ class EmulatorState:
         self.files: dict[str, dict[str, Any]] = {}
         self.jobs: dict[str, Job] = {}
         self.dmca: list[dict[str, str]] = []
-        self._next_queue_id = 121212 + self._rng.randrange(0, 800000)
+        #: Queue ids are server-wide: other accounts of one emulator share this counter.
+        self.queue_ids = itertools.count(121212 + self._rng.randrange(0, 800000))
 
     # -- clock -------------------------------------------------------------
     def now(self) -> float:
@@ -152,8 +154,7 @@ class EmulatorState:
     # -- remote uploads --------------------------------------------------------
     def create_job(self, url: str, folder: str | None) -> Job:
         """Queue a remote upload. Every call makes a new job (upload_url is not idempotent)."""
-        queue_id = str(self._next_queue_id)
-        self._next_queue_id += 1
+        queue_id = str(next(self.queue_ids))
         jitter = random.Random(f"{self.seed}:{queue_id}")
         duration = max(0.0, self.upload_seconds * jitter.uniform(0.8, 1.2))
         wait = min(duration, jitter.uniform(1.0, 2.0))

@@ -27,6 +27,7 @@ from illvid_tui.emulator.multipart import MultipartError, MultipartReader, Part,
 
 if TYPE_CHECKING:
     from illvid_tui.emulator.app import Emulator
+    from illvid_tui.emulator.state import EmulatorState
 
 Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
@@ -115,13 +116,13 @@ def _host_port(scope: Message) -> tuple[str, int | None]:
     return str(server[0]), server[1]
 
 
-def get_upload_server_result(emu: Emulator, scope: Message) -> Any:
-    """What `get_upload_server` answers, per `UploadKnobs.server_object`."""
+def get_upload_server_result(emu: Emulator, scope: Message, account: EmulatorState) -> Any:
+    """What `get_upload_server` answers `account`, per `UploadKnobs.server_object`."""
     url = server_url(emu, scope)
     if not emu.upload.server_object:
         return url
     sess_id = f"s{emu.seed:03d}x{len(emu.upload_sessions) + 1:08d}"  # not from the files' RNG
-    emu.upload_sessions[sess_id] = emu.login
+    emu.upload_sessions[sess_id] = account
     return {"url": url, "sess_id": sess_id, "srv_id": 7, "disk_id": "01"}
 
 
@@ -212,7 +213,7 @@ async def serve_upload(emu: Emulator, scope: Message, receive: Receive, send: Se
     record.file_field, record.filename = part.name, part.filename
     code = ""
     if knobs.status == "OK":
-        code = _store(emu, record, reader.fields.get("to_folder", ""))
+        code = _store(owner, record, reader.fields.get("to_folder", ""))
     if fault == "lose":
         record.outcome = "lost"
         await _hang_up(send)
@@ -220,16 +221,20 @@ async def serve_upload(emu: Emulator, scope: Message, receive: Receive, send: Se
     await _answer(send, record, code, knobs)
 
 
-def _owner(emu: Emulator, fields: dict[str, str]) -> str | None:
-    if fields.get("key") == emu.key:
-        return emu.login
+def _owner(emu: Emulator, fields: dict[str, str]) -> EmulatorState | None:
+    """The account a file goes to: the one whose key or session the upload carries."""
+    key = fields.get("key", "")
+    if key == emu.key:
+        return emu
+    if key in emu.accounts:
+        return emu.accounts[key]
     return emu.upload_sessions.get(fields.get("sess_id", ""))
 
 
-def _store(emu: Emulator, record: UploadRecord, folder: str) -> str:
-    stamp = f"{emu.today.isoformat()} {time.strftime('%H:%M:%S')}"
+def _store(owner: EmulatorState, record: UploadRecord, folder: str) -> str:
+    stamp = f"{owner.today.isoformat()} {time.strftime('%H:%M:%S')}"
     name = (record.filename or "upload").replace("\\", "/").rsplit("/", 1)[-1] or "upload"
-    code = emu.add_file(name, record.size, stamp, folder=folder, sha256=record.sha256)
+    code = owner.add_file(name, record.size, stamp, folder=folder, sha256=record.sha256)
     record.file_code = code
     return code
 
