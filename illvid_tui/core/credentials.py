@@ -2,7 +2,11 @@
 
 Order: ILLVID_API_LOGIN / ILLVID_API_KEY from the environment, then the OS
 keyring (service "illvid-tui"), then a plain file the user opted into, then
-the login screen. keyring is imported only inside these functions, which the
+the login screen. Each profile (illvid_tui.core.profiles) has one keyring
+entry, user "profile:<name>", holding its key (its login is in profiles.toml),
+and its own opt-in plain file. The per-host entries ("key@<host>",
+"login@<host>") are the single-account layout of earlier versions, read only
+to move them into the profile "default". keyring is imported only inside these functions, which the
 app calls from a thread worker: its import and backend discovery cost
 0.1-0.2 s and its calls may block on D-Bus or an unlock prompt.
 
@@ -181,3 +185,140 @@ def read_plain_file(path: Path) -> Credentials | None:
     if not isinstance(data, dict) or not data.get("key"):
         return None
     return Credentials(str(data.get("login") or ""), str(data["key"]), source="file")
+
+
+# -- one keyring entry per profile ---------------------------------------------------
+
+
+def profile_user(name: str) -> str:
+    """The keyring user name of profile `name`'s key."""
+    return f"profile:{name}"
+
+
+def load_profile(name: str, login: str, plain_file: Path | None = None) -> Loaded:
+    """Profile `name`'s key from the keyring, else from its opted-in plain file. Blocking."""
+    import keyring
+    from keyring.errors import KeyringError, NoKeyringError
+
+    no_keyring = False
+    problem = ""
+    try:
+        key = keyring.get_password(SERVICE, profile_user(name))
+    except NoKeyringError:
+        no_keyring, key = True, None
+    except (KeyringError, RuntimeError, OSError) as exc:
+        problem = f"The keyring could not be read ({type(exc).__name__})."
+        key = None
+    if key:
+        return Loaded(Credentials(login, key, source="keyring"))
+    if plain_file is not None:
+        found = read_plain_file(plain_file)
+        if found is not None:
+            return Loaded(Credentials(login or found.login, found.key, "file"), no_keyring)
+    return Loaded(None, no_keyring=no_keyring, problem=problem)
+
+
+def save_profile_key(name: str, key: str) -> bool:
+    """Store profile `name`'s key in the keyring; False when there is no usable backend."""
+    import keyring
+    from keyring.errors import KeyringError
+
+    try:
+        keyring.set_password(SERVICE, profile_user(name), key)
+    except (KeyringError, RuntimeError, OSError):
+        return False
+    return True
+
+
+def key_stored(name: str, plain_file: Path | None = None) -> bool | None:
+    """Whether profile `name` has a stored key; None when the keyring cannot tell. Blocking."""
+    import keyring
+    from keyring.errors import KeyringError, NoKeyringError
+
+    if plain_file is not None and read_plain_file(plain_file) is not None:
+        return True
+    try:
+        return bool(keyring.get_password(SERVICE, profile_user(name)))
+    except NoKeyringError:
+        return False
+    except (KeyringError, RuntimeError, OSError):
+        return None
+
+
+def forget_profile(name: str, plain_file: Path | None = None) -> list[str]:
+    """Delete profile `name`'s key (keyring entry and plain file); return what was removed."""
+    import keyring
+    from keyring.errors import KeyringError
+
+    removed: list[str] = []
+    try:
+        keyring.delete_password(SERVICE, profile_user(name))
+        removed.append("keyring")
+    except (KeyringError, RuntimeError, OSError):
+        pass
+    if plain_file is not None and plain_file.exists():
+        plain_file.unlink()
+        removed.append(str(plain_file))
+    return removed
+
+
+def move_profile_key(
+    old: str, new: str, old_plain: Path | None = None, new_plain: Path | None = None
+) -> None:
+    """Move a renamed profile's key to its new keyring entry and plain file. Blocking."""
+    import keyring
+    from keyring.errors import KeyringError
+
+    try:
+        key = keyring.get_password(SERVICE, profile_user(old))
+        if key:
+            keyring.set_password(SERVICE, profile_user(new), key)
+            keyring.delete_password(SERVICE, profile_user(old))
+    except (KeyringError, RuntimeError, OSError):
+        pass  # no keyring (nothing stored there) or a locked one: the key stays where it was
+    if old_plain is not None and new_plain is not None and old_plain.exists():
+        new_plain.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(old_plain, new_plain)  # keeps its 0600 mode
+
+
+@dataclass(frozen=True)
+class Legacy:
+    """What the single-account layout held for one API host (see `take_legacy`)."""
+
+    credentials: Credentials | None
+    #: Not all moved (a locked or broken keyring): try again on the next start.
+    incomplete: bool = False
+
+
+def take_legacy(base_url: str, plain_file: Path | None, name: str, new_plain: Path) -> Legacy:
+    """Move the single-account login and key of `base_url`'s host into profile `name`.
+
+    The key goes to the profile's keyring entry (the old entries are deleted
+    once it is there); an opted-in plain file moves to the profile's path.
+    Returns the credentials found. Blocking.
+    """
+    import keyring
+    from keyring.errors import KeyringError, NoKeyringError
+
+    key: str | None = None
+    login = ""
+    try:
+        key = keyring.get_password(SERVICE, _user(base_url, "key"))
+        login = keyring.get_password(SERVICE, _user(base_url, "login")) or ""
+    except NoKeyringError:
+        key = None
+    except (KeyringError, RuntimeError, OSError):
+        return Legacy(None, incomplete=True)
+    found: Credentials | None = None
+    if key:
+        found = Credentials(login, key, source="keyring")
+        if not save_profile_key(name, key):
+            return Legacy(found, incomplete=True)
+        forget(base_url)
+    if plain_file is not None:
+        plain = read_plain_file(plain_file)
+        if plain is not None:
+            found = found or plain
+            new_plain.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(plain_file, new_plain)
+    return Legacy(found)
