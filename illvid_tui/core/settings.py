@@ -30,6 +30,8 @@ class Settings:
     start_screen: str = "account"
     low_bandwidth: bool = False
     demo: bool = False
+    #: The profile asked for with --profile (None: $ILLVID_PROFILE, else the last used).
+    profile: str | None = None
 
     @property
     def db_path(self) -> Path:
@@ -59,6 +61,7 @@ class Settings:
         start_screen: str = "account",
         low_bandwidth: bool = False,
         demo: bool = False,
+        profile: str | None = None,
         environ: Mapping[str, str] | None = None,
     ) -> Settings:
         """Settings from the command-line options and the environment.
@@ -82,6 +85,7 @@ class Settings:
             start_screen=start_screen,
             low_bandwidth=low_bandwidth,
             demo=demo,
+            profile=profile or None,
         )
 
     @classmethod
