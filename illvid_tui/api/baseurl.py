@@ -1,4 +1,4 @@
-"""The https rule for the API's base URL, in one place and without httpx.
+"""The API's base URLs and their https rule, in one place and without httpx.
 
 https only; plain http only to loopback hosts (127.0.0.0/8, localhost, ::1),
 which local emulators and tests use. The CLI checks a URL with it before the
@@ -9,6 +9,10 @@ from __future__ import annotations
 
 import ipaddress
 from urllib.parse import urlsplit
+
+DEFAULT_BASE_URL = "https://illvid.com/api"
+#: A loopback URL for the in-process emulator (http is allowed on loopback only).
+DEMO_BASE_URL = "http://127.0.0.1/api"
 
 
 def is_loopback(host: str) -> bool:

@@ -20,7 +20,7 @@ import httpx
 
 from illvid_tui import __version__
 from illvid_tui.api import jsonio, redact
-from illvid_tui.api.baseurl import base_url_problem
+from illvid_tui.api.baseurl import DEFAULT_BASE_URL, base_url_problem
 from illvid_tui.api.envelope import (
     Ok,
     describe_exception,
@@ -45,7 +45,6 @@ from illvid_tui.api.models import (
     parse_code_list,
     parse_dmca_list,
 )
-from illvid_tui.core.settings import DEFAULT_BASE_URL  # light: no httpx, no Textual
 from illvid_tui.gcpause import building_big_data
 
 if TYPE_CHECKING:

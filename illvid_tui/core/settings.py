@@ -12,11 +12,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from illvid_tui.api.baseurl import DEFAULT_BASE_URL, DEMO_BASE_URL
+
 APP_NAME = "illvid-tui"
 SCREENS = ("account", "uploads", "files", "dmca")
-DEFAULT_BASE_URL = "https://illvid.com/api"
-#: A loopback URL for the in-process emulator (http is allowed on loopback only).
-DEMO_BASE_URL = "http://127.0.0.1/api"
+__all__ = ["APP_NAME", "DEFAULT_BASE_URL", "DEMO_BASE_URL", "SCREENS", "Settings"]
 
 
 @dataclass(frozen=True)
