@@ -26,8 +26,8 @@ from pathlib import Path
 from stall import StallMonitor
 from textual import events
 
+from illvid_tui.app.demo import create_demo_app
 from illvid_tui.core.settings import Settings
-from illvid_tui.demo import create_demo_app
 from illvid_tui.emulator import Emulator
 from illvid_tui.screens.files import FilesScreen
 

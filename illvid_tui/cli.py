@@ -80,7 +80,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         os.environ.setdefault("TEXTUAL_FPS", LOW_BANDWIDTH_FPS)
         os.environ.setdefault("TEXTUAL_ANIMATIONS", "none")
     if settings.demo:
-        from illvid_tui.demo import create_demo_app
+        from illvid_tui.app.demo import create_demo_app
 
         app = create_demo_app(settings)
     else:

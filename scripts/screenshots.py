@@ -23,8 +23,8 @@ from textual.pilot import Pilot
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from illvid_tui.app.demo import create_demo_app  # noqa: E402
 from illvid_tui.core.settings import SCREENS, Settings  # noqa: E402
-from illvid_tui.demo import create_demo_app  # noqa: E402
 from illvid_tui.emulator import Emulator  # noqa: E402
 
 TODAY = dt.date(2026, 11, 27)

@@ -17,8 +17,8 @@ from keyring.backend import KeyringBackend
 from keyring.errors import PasswordDeleteError
 
 from illvid_tui.app import IllvidApp
+from illvid_tui.app.demo import create_demo_app
 from illvid_tui.core.settings import Settings
-from illvid_tui.demo import create_demo_app
 from illvid_tui.emulator import Emulator
 
 #: The fixed "today" of every test and snapshot.

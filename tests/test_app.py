@@ -188,7 +188,7 @@ def test_real_crash_exits_non_zero_and_prints_no_key(tmp_path: Path) -> None:
         import sys
         from pathlib import Path
         from illvid_tui.core.settings import Settings
-        from illvid_tui.demo import create_demo_app
+        from illvid_tui.app.demo import create_demo_app
 
         app = create_demo_app(Settings.in_dir(Path({str(tmp_path)!r})))
 

@@ -82,7 +82,7 @@ def test_low_bandwidth_sets_fps_mouse_and_animations(monkeypatch: pytest.MonkeyP
     for name in ("TEXTUAL_FPS", "TEXTUAL_ANIMATIONS"):
         monkeypatch.setenv(name, "")  # so monkeypatch restores the real value afterwards
         monkeypatch.delenv(name)
-    monkeypatch.setattr("illvid_tui.demo.create_demo_app", lambda settings: FakeApp())
+    monkeypatch.setattr("illvid_tui.app.demo.create_demo_app", lambda settings: FakeApp())
     with pytest.raises(SystemExit) as done:
         cli.main(["--demo", "--low-bandwidth"])
     assert done.value.code == 0

@@ -8,18 +8,12 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from textual.message import Message
 
 import illvid_tui.core.poller as poller_module
 from illvid_tui.api.client import IllvidClient
 from illvid_tui.core.db import Database
-from illvid_tui.core.poller import (
-    DEFAULT_509_WAIT,
-    Poller,
-    PollerStateChanged,
-    UploadsChanged,
-    age_factor,
-)
+from illvid_tui.core.events import CoreEvent, PollerStateChanged, UploadsChanged
+from illvid_tui.core.poller import DEFAULT_509_WAIT, Poller, age_factor
 from illvid_tui.core.uploads import Job, JobState, UploadStore
 from illvid_tui.emulator import DEMO_KEY, DEMO_LOGIN, Emulator
 
@@ -35,12 +29,13 @@ class Clock:
 
 
 class Inbox:
-    def __init__(self) -> None:
-        self.messages: list[Message] = []
+    """A listener keeping every event the poller announces."""
 
-    def post_message(self, message: Message) -> bool:
-        self.messages.append(message)
-        return True
+    def __init__(self) -> None:
+        self.messages: list[CoreEvent] = []
+
+    def __call__(self, event: CoreEvent) -> None:
+        self.messages.append(event)
 
     def changed(self) -> set[str]:
         out: set[str] = set()
@@ -309,9 +304,12 @@ async def test_remove_clear_and_messages_coalesce(
     assert poller.remove([keys[0]]) == 1
     assert poller.clear_finished() == 2
     assert poller.jobs == {} and poller.store.jobs() == []
-    a, b = UploadsChanged(["1"]), UploadsChanged(["2"], removed=["3"])
+    # The screen's Textual messages made from these events merge a burst into one.
+    from illvid_tui.widgets import core_messages as msg
+
+    a, b = msg.UploadsChanged(["1"]), msg.UploadsChanged(["2"], removed=["3"])
     assert a.can_replace(b) and b.keys == {"1", "2"} and b.removed == {"3"}
-    assert not a.can_replace(PollerStateChanged())
+    assert not a.can_replace(msg.PollerStateChanged())
 
 
 async def test_run_loop_polls_new_jobs_by_itself(

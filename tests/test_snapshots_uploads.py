@@ -15,8 +15,8 @@ from textual.pilot import Pilot
 from textual.widgets import TextArea
 
 from illvid_tui.app import IllvidApp
+from illvid_tui.app.demo import create_demo_app
 from illvid_tui.core.settings import Settings
-from illvid_tui.demo import create_demo_app
 from illvid_tui.emulator import Emulator
 from illvid_tui.screens.add_urls import AddUrlsScreen
 

@@ -13,8 +13,8 @@ from textual.app import App, ComposeResult
 from textual.message import Message
 from textual.worker import WorkerFailed
 
-from illvid_tui.widgets._table_render import compute_layout, fit, shorten
 from illvid_tui.widgets.table import Column, FastTable
+from illvid_tui.widgets.table.render import compute_layout, fit, shorten
 
 COLUMNS = [
     Column("name", "Name"),

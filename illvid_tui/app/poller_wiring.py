@@ -1,24 +1,26 @@
-"""The app's poller: created once connected, wired to notifications and the header."""
+"""The app's poller: created once connected, wired to notifications and the header.
+
+App layer: it reaches into the App (notify, connection, workers); core's poller knows none of it.
+"""
 
 from __future__ import annotations
 
 import time
 from typing import TYPE_CHECKING
 
+from illvid_tui.core.poller import Poller
 from illvid_tui.core.poller_policy import short_url
 from illvid_tui.core.uploads import Job, JobState, UploadStore
 
 if TYPE_CHECKING:
-    from illvid_tui.app import IllvidApp
-    from illvid_tui.core.poller import Poller
+    from illvid_tui.app.session import SessionApp
+    from illvid_tui.core.db import Database
 
 
-def start_poller(app: IllvidApp) -> Poller:
+def start_poller(app: SessionApp, db: Database) -> Poller:
     """Create the app's poller for the connected account and run it as an app worker."""
     assert app.client is not None and app.account_id is not None
-    from illvid_tui.core.poller import Poller  # here: poller.py re-exports this module
-
-    store = UploadStore(app.db, app.account_id)
+    store = UploadStore(db, app.account_id)
 
     def finished(jobs: list[Job]) -> None:
         done = [j for j in jobs if j.state is JobState.DONE]
@@ -81,7 +83,7 @@ def start_poller(app: IllvidApp) -> Poller:
 
     def account_changed(account_id: str | None) -> None:
         if account_id is not None:
-            poller.switch_account(UploadStore(app.db, account_id))
+            poller.switch_account(UploadStore(db, account_id))
 
     app.watch(app, "account_id", account_changed, init=False)
     app.watch(app, "connection", connection_changed, init=False)

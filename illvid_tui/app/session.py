@@ -2,7 +2,7 @@
 
 `SessionApp` holds the client, the login, the connection state the header
 shows (from the client's events) and the last `account_info` answer.
-`IllvidApp` (illvid_tui/app.py) builds on it with sections, keys and failure
+`IllvidApp` (app/app.py) builds on it with sections, keys and failure
 handling. httpx and keyring are imported in thread workers only, after the
 first frame.
 """
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from textual import work
@@ -20,6 +20,7 @@ from textual.reactive import reactive
 
 from illvid_tui.api.errors import IllvidError, NetworkError, PermissionDeniedError
 from illvid_tui.core import logs
+from illvid_tui.core.account import AccountState
 from illvid_tui.core.settings import Settings
 
 if TYPE_CHECKING:
@@ -28,19 +29,7 @@ if TYPE_CHECKING:
     from illvid_tui.api.client import ClientEvent, IllvidClient
     from illvid_tui.api.models import AccountInfo
     from illvid_tui.core.credentials import Credentials, Loaded
-
-
-@dataclass(frozen=True)
-class AccountState:
-    """The app's last `account_info` answer (the Account screen shows it)."""
-
-    info: AccountInfo | None = None
-    #: The last call's error (None after a success); older `info` is kept.
-    error: IllvidError | None = None
-    #: Local time of the last successful answer ("" before the first).
-    refreshed: str = ""
-    #: True while a call is in flight.
-    loading: bool = False
+    from illvid_tui.screens.login import LoginEntered
 
 
 def _rejected_text(source: str) -> str:
@@ -100,6 +89,10 @@ class SessionApp(App[None]):
         self._next_transport: httpx.AsyncBaseTransport | None = None
         #: The user's keymap file as applied (binding id -> keys; {} without one).
         self.user_keymap: dict[str, str] = {}
+        #: What the login screen returned, while the session checks it (see _check_login).
+        self._entered: LoginEntered | None = None
+        #: No usable keyring (found at start-up): the login screen offers the plain file.
+        self._no_keyring = False
 
     def now(self) -> dt.datetime:
         """The current local time (`IllvidApp` makes it injectable)."""
@@ -225,21 +218,67 @@ class SessionApp(App[None]):
             self.connect(credentials)
 
     def ask_credentials(
-        self, *, no_keyring: bool = False, problem: str = "", change: bool = False
+        self, *, no_keyring: bool = False, problem: str = "", change: bool = False, login: str = ""
     ) -> None:
-        """Show the login screen (on top of the current section)."""
+        """Show the login screen (on top of the current section); its answer comes back here."""
         from illvid_tui.screens.login import LoginScreen
 
         if self.settings.demo:
             self.notify("The demo signs in by itself; no login or key is needed.")
             return
+        self._no_keyring = self._no_keyring or no_keyring
         if not change and self.connection[0] != "rejected":
             self.connection = ("signed out", "signed out")
         if not isinstance(self.screen, LoginScreen):
-            self.push_screen(LoginScreen(no_keyring=no_keyring, problem=problem))
+            screen = LoginScreen(no_keyring=self._no_keyring, problem=problem, login=login)
+            self.push_screen(screen, self._login_entered)
         if self.transport is None and self._http_ready and self._next_transport is None:
             # connect() follows the login screen: build its transport while the user types.
             self._prepare_next_transport()
+
+    def _login_entered(self, entered: LoginEntered | None) -> None:
+        if entered is None:
+            return
+        self._entered = entered
+        self._check_login()
+
+    @work(exclusive=True, group="app.check_login", exit_on_error=False)
+    async def _check_login(self) -> None:
+        """Check what the login screen returned; connect and store if accepted, else ask again."""
+        from illvid_tui.api.client import IllvidClient
+
+        # The key is taken from here, not passed in: a worker's arguments end up
+        # in its description and the dev log.
+        entered, self._entered = self._entered, None
+        if entered is None:
+            return
+        credentials = entered.credentials
+        try:
+            async with IllvidClient(
+                key=credentials.key,
+                login=credentials.login or None,
+                base_url=self.settings.base_url,
+                transport=self.transport,
+                max_attempts=2,
+            ) as client:
+                info = await client.account_info()
+        except PermissionDeniedError:
+            self.ask_credentials(
+                problem="The server refused this login and key (403, permission denied). Copy "
+                "them again from the User Panel, User Settings, and check the login too.",
+                change=True,
+                login=credentials.login,
+            )
+            return
+        except IllvidError as error:
+            self.ask_credentials(
+                problem=f"Could not check them: {error}\n{error.hint}",
+                change=True,
+                login=credentials.login,
+            )
+            return
+        self.connect(credentials, info=info)
+        self.store_credentials(credentials, plain_file=entered.plain_file)
 
     def store_credentials(self, credentials: Credentials, *, plain_file: bool = False) -> None:
         """Keep accepted credentials: keyring, else this session only (or the opted-in file)."""

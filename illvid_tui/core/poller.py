@@ -9,7 +9,7 @@ average. A 509 pauses all polling for the announced wait (or
 
 It also sends new URLs (`send`, from `poller_send`), because a send must outlive
 the dialog that asked for it. Every change is written to the store first, then
-posted as one coalescing `UploadsChanged` message per cycle to each subscriber.
+announced as one `UploadsChanged` event (core/events.py) per cycle to each listener.
 """
 
 from __future__ import annotations
@@ -19,14 +19,17 @@ import logging
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Protocol
-
-from textual.message import Message
 
 from illvid_tui.api.client import IllvidClient
 from illvid_tui.api.errors import BandwidthExceededError, IllvidError
 from illvid_tui.api.models import UploadStatus
-from illvid_tui.core.poller_app import start_poller
+from illvid_tui.core.events import (
+    Announcer,
+    CoreEvent,
+    Listener,
+    PollerStateChanged,
+    UploadsChanged,
+)
 from illvid_tui.core.poller_policy import (
     DEFAULT_509_WAIT,
     DEFAULT_INTERVAL,
@@ -44,21 +47,9 @@ from illvid_tui.core.poller_policy import (
     wait_after_509,
 )
 from illvid_tui.core.poller_send import QueueEdits, SendReport
-from illvid_tui.core.uploads import (
-    Job,
-    JobState,
-    PollerStateChanged,
-    UploadsChanged,
-    UploadStore,
-)
+from illvid_tui.core.uploads import Job, JobState, UploadStore
 
 log = logging.getLogger("illvid_tui.poller")
-
-
-class Subscriber(Protocol):
-    """Anything messages can be posted to (a screen, the app)."""
-
-    def post_message(self, message: Message) -> bool: ...
 
 
 @dataclass(frozen=True)
@@ -106,7 +97,7 @@ class Poller(QueueEdits):
         self.blocked_until_wall: float | None = None
         self._due: dict[str, float] = {}
         self._fails: dict[str, int] = {}
-        self._subscribers: list[Subscriber] = []
+        self._announcer = Announcer()
         self._wake = asyncio.Event()
         self._force = False
         #: Jobs queued but not checked yet: they may jump the interval.
@@ -130,7 +121,7 @@ class Poller(QueueEdits):
         now = self._clock()
         self.jobs = {job.key: job for job in self.store.jobs()}
         self._due = {k: now for k, j in self.jobs.items() if j.state is JobState.RUNNING}
-        self._post(UploadsChanged(self.jobs))
+        self._post(UploadsChanged.of(self.jobs))
         self._wake.set()
         return recovered
 
@@ -166,23 +157,18 @@ class Poller(QueueEdits):
     def blocked(self) -> bool:
         return self.blocked_until is not None and self._clock() < self.blocked_until
 
-    def subscribe(self, target: Subscriber) -> None:
-        if target not in self._subscribers:
-            self._subscribers.append(target)
+    def subscribe(self, listener: Listener) -> None:
+        """Call `listener` with every `UploadsChanged` and `PollerStateChanged` from now on."""
+        self._announcer.subscribe(listener)
 
-    def unsubscribe(self, target: Subscriber) -> None:
-        if target in self._subscribers:
-            self._subscribers.remove(target)
+    def unsubscribe(self, listener: Listener) -> None:
+        self._announcer.unsubscribe(listener)
 
-    def _post(self, message: Message) -> None:
-        for target in list(self._subscribers):
-            if isinstance(message, UploadsChanged):
-                target.post_message(UploadsChanged(message.keys, message.removed))
-            else:
-                target.post_message(PollerStateChanged())
+    def _post(self, event: CoreEvent) -> None:
+        self._announcer.announce(event)
 
     def _changed(self, keys: Iterable[str] = (), removed: Iterable[str] = ()) -> None:
-        self._post(UploadsChanged(keys, removed))
+        self._post(UploadsChanged.of(keys, removed))
 
     def _state_changed(self) -> None:
         self._post(PollerStateChanged())
@@ -415,9 +401,7 @@ __all__ = [
     "Poller",
     "PollerStateChanged",
     "SendReport",
-    "Subscriber",
     "UploadsChanged",
     "age_factor",
     "short_url",
-    "start_poller",
 ]

@@ -21,8 +21,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from sqlite3 import Row
 
-from textual.message import Message
-
 from illvid_tui.api.models import UploadState, UploadStatus
 from illvid_tui.core.db import Database
 
@@ -116,30 +114,6 @@ class Job:
             checked_at=row["checked_at"],
             finished_at=row["finished_at"],
         )
-
-
-class UploadsChanged(Message):
-    """Jobs were added or changed (`keys`) or went away (`removed`). Bursts merge."""
-
-    def __init__(self, keys: Iterable[str] = (), removed: Iterable[str] = ()) -> None:
-        super().__init__()
-        self.keys: set[str] = set(keys)
-        self.removed: set[str] = set(removed)
-
-    def can_replace(self, message: Message) -> bool:
-        # Called on the older message with the newer pending one: fold ours into it.
-        if not isinstance(message, UploadsChanged):
-            return False
-        message.keys |= self.keys - message.removed
-        message.removed |= self.removed - message.keys
-        return True
-
-
-class PollerStateChanged(Message):
-    """Paused, resumed, blocked by a 509, interval changed, or a cycle ended."""
-
-    def can_replace(self, message: Message) -> bool:
-        return isinstance(message, PollerStateChanged)
 
 
 def normalize_url(url: str) -> str:
@@ -329,8 +303,6 @@ __all__ = [
     "MIGRATIONS",
     "Job",
     "JobState",
-    "PollerStateChanged",
     "UploadStore",
-    "UploadsChanged",
     "normalize_url",
 ]

@@ -21,6 +21,7 @@ from illvid_tui.api.errors import (
     PermissionDeniedError,
 )
 from illvid_tui.core import logs
+from illvid_tui.screens.host import AppHost, host
 from illvid_tui.widgets.footer import AppFooter
 from illvid_tui.widgets.header import AppHeader
 from illvid_tui.widgets.worker_errors import ForwardsWorkerErrors
@@ -29,7 +30,7 @@ if TYPE_CHECKING:
     from decimal import Decimal
 
     from illvid_tui.api.models import AccountInfo
-    from illvid_tui.app import AccountState, IllvidApp
+    from illvid_tui.core.account import AccountState
 
 _SIZE_WORDS = ("storage", "size", "space", "traffic", "bandwidth")
 
@@ -108,11 +109,9 @@ class AccountScreen(ForwardsWorkerErrors, Screen[None]):
         self.refreshed: str = ""
 
     @property
-    def illvid(self) -> IllvidApp:
-        from illvid_tui.app import IllvidApp
-
-        assert isinstance(self.app, IllvidApp)
-        return self.app
+    def illvid(self) -> AppHost:
+        """What the screen asks of the app."""
+        return host(self)
 
     def compose(self) -> ComposeResult:
         yield AppHeader()

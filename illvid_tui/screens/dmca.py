@@ -14,7 +14,7 @@ import asyncio
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar, cast
+from typing import ClassVar
 
 from rich.text import Text
 from textual import on, work
@@ -38,14 +38,12 @@ from illvid_tui.screens.dmca_rows import (
     export_rows,
     prepare_rows,
 )
+from illvid_tui.screens.host import AppHost, host
 from illvid_tui.screens.path_dialog import PathDialog
 from illvid_tui.widgets.footer import AppFooter
 from illvid_tui.widgets.header import AppHeader
 from illvid_tui.widgets.table import FastTable
 from illvid_tui.widgets.worker_errors import ForwardsWorkerErrors
-
-if TYPE_CHECKING:
-    from illvid_tui.app import IllvidApp
 
 
 class DmcaScreen(ForwardsWorkerErrors, Screen[None]):
@@ -114,9 +112,9 @@ class DmcaScreen(ForwardsWorkerErrors, Screen[None]):
         yield AppFooter()
 
     @property
-    def illvid(self) -> IllvidApp:
-        """The app, typed."""
-        return cast("IllvidApp", self.app)
+    def illvid(self) -> AppHost:
+        """What the screen asks of the app."""
+        return host(self)
 
     @property
     def table(self) -> FastTable:

@@ -108,8 +108,7 @@ class FilesScreen(FileResultsScreen):
         self._show_totals()
         # Not the paste box: it would swallow the section keys (1-4, ?, q).
         self.table.focus()
-        if hasattr(self.app, "account_id"):
-            self.watch(self.app, "account_id", self._account_changed, init=False)
+        self.watch(self.app, "account_id", self._account_changed, init=False)
 
     def on_screen_resume(self) -> None:
         # Coming back to the section lands on the table too, never in a text box.
@@ -152,10 +151,9 @@ class FilesScreen(FileResultsScreen):
 
     # -- checking ---------------------------------------------------------------
 
-    def _connected(self) -> tuple[IllvidClient, str] | None:
+    def _client_and_account(self) -> tuple[IllvidClient, str] | None:
         app = self._illvid
-        client = getattr(app, "client", None)
-        account = getattr(app, "account_id", None)
+        client, account = app.client, app.account_id
         if client is None or account is None:
             self.notify("Not connected yet: no account to check against.", severity="warning")
             return None
@@ -170,7 +168,7 @@ class FilesScreen(FileResultsScreen):
         """Check the codes in the box (and held aside) now."""
         if self._busy():
             return
-        connected = self._connected()
+        connected = self._client_and_account()
         if connected is not None:
             self._job = self._check(*connected)
 
@@ -299,7 +297,7 @@ class FilesScreen(FileResultsScreen):
         if not codes:
             self.notify(f"No {what} files to renew.", severity="warning", markup=False)
             return
-        connected = self._connected()
+        connected = self._client_and_account()
         if connected is not None:
             self._job = self._renew_files(connected[0], list(codes))
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any
 
 from textual import on, work
 from textual.screen import Screen
@@ -29,11 +29,9 @@ from illvid_tui.screens.files_cells import (
     view_filter,
     view_label,
 )
+from illvid_tui.screens.host import AppHost, host
 from illvid_tui.widgets.table import FastTable
 from illvid_tui.widgets.worker_errors import ForwardsWorkerErrors
-
-if TYPE_CHECKING:
-    from illvid_tui.app import IllvidApp
 
 
 class FileResultsScreen(ForwardsWorkerErrors, Screen[None]):
@@ -50,8 +48,9 @@ class FileResultsScreen(ForwardsWorkerErrors, Screen[None]):
         self._search = ""
 
     @property
-    def _illvid(self) -> IllvidApp:
-        return cast("IllvidApp", self.app)
+    def _illvid(self) -> AppHost:
+        """What the screen asks of the app."""
+        return host(self)
 
     @property
     def table(self) -> FastTable:

@@ -1,8 +1,13 @@
-"""The login screen: API login and key (masked), checked with account_info first."""
+"""The login screen: asks for the API login and key (masked) and dismisses with them.
+
+It checks nothing itself: the session (app/session.py) checks them with
+`account_info`, stores them once accepted, and shows this screen again, with the
+server's reason, when they are refused.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
 
 from rich.text import Text
 from textual import on, work
@@ -12,19 +17,22 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, Checkbox, Input, Label, Static
 
-from illvid_tui.api.client import IllvidClient
-from illvid_tui.api.errors import IllvidError, PermissionDeniedError
 from illvid_tui.core.credentials import NO_KEYRING_HELP, Credentials
 from illvid_tui.widgets.footer import AppFooter
 from illvid_tui.widgets.header import AppHeader
 from illvid_tui.widgets.worker_errors import ForwardsWorkerErrors
 
-if TYPE_CHECKING:
-    from illvid_tui.app import IllvidApp
+
+@dataclass(frozen=True)
+class LoginEntered:
+    """What the user entered: the credentials and whether to keep them in the plain file."""
+
+    credentials: Credentials
+    plain_file: bool = False
 
 
-class LoginScreen(ForwardsWorkerErrors, Screen[None]):
-    """Asks for the API login and key; nothing is stored before the server accepts them."""
+class LoginScreen(ForwardsWorkerErrors, Screen[LoginEntered | None]):
+    """Asks for the API login and key; dismisses with them (None: cancelled)."""
 
     TITLE = "Sign in"
     DEFAULT_CSS = """
@@ -46,17 +54,12 @@ class LoginScreen(ForwardsWorkerErrors, Screen[None]):
         Binding("escape", "cancel", "Cancel", id="login.cancel"),
     ]
 
-    def __init__(self, *, no_keyring: bool = False, problem: str = "") -> None:
+    def __init__(self, *, no_keyring: bool = False, problem: str = "", login: str = "") -> None:
         super().__init__()
         self.no_keyring = no_keyring
         self.problem = problem
-
-    @property
-    def illvid(self) -> IllvidApp:
-        from illvid_tui.app import IllvidApp
-
-        assert isinstance(self.app, IllvidApp)
-        return self.app
+        #: The login to show again (after a refusal); never the key.
+        self.login = login
 
     def compose(self) -> ComposeResult:
         yield AppHeader()
@@ -93,7 +96,12 @@ class LoginScreen(ForwardsWorkerErrors, Screen[None]):
         self.set_no_keyring(self.no_keyring)
         if self.problem:
             self._status(self.problem, error=True)
-        self.query_one("#login-login", Input).focus()
+        box = self.query_one("#login-login", Input)
+        if self.login:
+            box.value = self.login
+            self.query_one("#login-key", Input).focus()
+        else:
+            box.focus()
         if not self.no_keyring:
             # Credentials from the environment skip the keyring: find out now.
             self._check_keyring()
@@ -137,45 +145,16 @@ class LoginScreen(ForwardsWorkerErrors, Screen[None]):
             self._status("Enter the API key.", error=True)
             self.query_one("#login-key", Input).focus()
             return
-        self._status("Checking with the server…")
-        self._verify()
-
-    @on(Button.Pressed, "#login-cancel")
-    def action_cancel(self) -> None:
-        self.dismiss()
-
-    @work(exclusive=True, group="login.verify", exit_on_error=False)
-    async def _verify(self) -> None:
-        # The key is read here, not passed in: a worker's arguments end up
-        # in its description and the dev log.
+        # The key is read from the box here, never passed around in a worker's arguments.
         credentials = Credentials(
             self.query_one("#login-login", Input).value,
             self.query_one("#login-key", Input).value,
             source="login screen",
         )
-        app = self.illvid
-        try:
-            async with IllvidClient(
-                key=credentials.key,
-                login=credentials.login or None,
-                base_url=app.settings.base_url,
-                transport=app.transport,
-                max_attempts=2,
-            ) as client:
-                info = await client.account_info()
-        except PermissionDeniedError:
-            self._status(
-                "The server refused this login and key (403, permission denied). Copy "
-                "them again from the User Panel, User Settings, and check the login too.",
-                error=True,
-            )
-            self.query_one("#login-key", Input).focus()
-            return
-        except IllvidError as error:
-            self._status(f"Could not check them: {error}\n{error.hint}", error=True)
-            return
         plain = self.query_one("#login-plain", Checkbox).value and self.no_keyring
         self.query_one("#login-key", Input).value = ""
-        app.connect(credentials, info=info)
-        app.store_credentials(credentials, plain_file=plain)
-        self.dismiss()
+        self.dismiss(LoginEntered(credentials, plain_file=plain))
+
+    @on(Button.Pressed, "#login-cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,16 +1,16 @@
 """The Uploads screen: the remote-upload queue, kept fresh by the app's poller.
 
 The screen only shows and steers: the poller (the app's, not the screen's)
-polls and stores. Each poll cycle posts one `UploadsChanged`; the screen turns
+polls and stores. Each poll cycle announces one `UploadsChanged`, posted to the
+screen as a Textual message (bursts merge); the screen turns
 the changed jobs into rows and hands them to `FastTable.update_rows`, which
 repaints only the changed rows on screen and keeps the cursor on its key.
 """
 
 from __future__ import annotations
 
-import time
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, ClassVar, cast
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -18,8 +18,9 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import Input, Static
 
-from illvid_tui.core.uploads import Job, JobState, PollerStateChanged, UploadsChanged
+from illvid_tui.core.uploads import Job, JobState
 from illvid_tui.screens._actions import copy_text
+from illvid_tui.screens.host import AppHost, host
 from illvid_tui.screens.uploads_rows import (
     COLUMNS,
     EMPTY_TEXT,
@@ -34,13 +35,13 @@ from illvid_tui.screens.uploads_rows import (
     status_cell,
     status_line,
 )
+from illvid_tui.widgets.core_messages import PollerStateChanged, UploadsChanged, forward_to
 from illvid_tui.widgets.footer import AppFooter
 from illvid_tui.widgets.header import AppHeader
 from illvid_tui.widgets.table import FastTable
 from illvid_tui.widgets.worker_errors import ForwardsWorkerErrors
 
 if TYPE_CHECKING:
-    from illvid_tui.app import IllvidApp
     from illvid_tui.core.poller import Poller
 
 
@@ -79,6 +80,8 @@ class UploadsScreen(ForwardsWorkerErrors, Screen[None]):
     def __init__(self) -> None:
         super().__init__()
         self._poller: Poller | None = None
+        #: Posts the poller's events to this screen as Textual messages (bursts merge).
+        self._forward = forward_to(self)
         #: `a` pressed before the account answered: open the dialog once it has.
         self._add_when_connected = False
         self._filter: JobState | None = None
@@ -99,41 +102,40 @@ class UploadsScreen(ForwardsWorkerErrors, Screen[None]):
     def on_mount(self) -> None:
         self.query_one("#uploads-search").add_class("hidden")
         self.table.focus()
-        if hasattr(self.app, "account_id"):
-            self.watch(self.app, "account_id", self._account_changed, init=False)
+        self.watch(self.app, "account_id", self._account_changed, init=False)
         self._attach_poller()
         # Ages move by the minute: one pass a minute repaints only rows whose age text changed.
         self.set_interval(60, self._refresh_ages)
 
     def on_unmount(self) -> None:
         if self._poller is not None:
-            self._poller.unsubscribe(self)
+            self._poller.unsubscribe(self._forward)
 
     @property
     def table(self) -> FastTable:
         return self.query_one("#uploads-table", FastTable)
 
     @property
-    def _illvid(self) -> IllvidApp:
-        return cast("IllvidApp", self.app)
+    def _illvid(self) -> AppHost:
+        """What the screen asks of the app."""
+        return host(self)
 
     def _now(self) -> float:
-        now = getattr(self.app, "now", None)
-        return now().timestamp() if callable(now) else time.time()
+        return self._illvid.now().timestamp()
 
     def _account_changed(self, account: str | None) -> None:
         # The poller is created right after account_id is set: attach once it exists.
         self.call_later(self._attach_poller)
 
     def _attach_poller(self) -> None:
-        poller = getattr(self.app, "poller", None)
+        poller = self._illvid.poller
         if poller is None or poller is self._poller:
             self._show_status()
             return
         if self._poller is not None:
-            self._poller.unsubscribe(self)
+            self._poller.unsubscribe(self._forward)
         self._poller = poller
-        poller.subscribe(self)
+        poller.subscribe(self._forward)
         now = self._now()
         self.table.set_rows((job.key, job_row(job, now)) for job in poller.jobs.values())
         self._apply_view()

@@ -2,15 +2,10 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
-
 from textual.scroll_view import ScrollView
 
-from illvid_tui.widgets import _table_messages as messages
-from illvid_tui.widgets._table_render import Row
-
-if TYPE_CHECKING:
-    from illvid_tui.widgets.table import FastTable
+import illvid_tui.widgets.table.messages as messages
+from illvid_tui.widgets.table.render import Row
 
 
 class CursorAndMarks(ScrollView):
@@ -25,10 +20,6 @@ class CursorAndMarks(ScrollView):
     _cursor: int
     _last_cursor_key: str | None
     _marked: set[str]
-
-    def _table(self) -> FastTable:
-        # The messages carry the table; FastTable is the only class built on this one.
-        return cast("FastTable", self)
 
     # --------------------------------------------------------------------------- cursor
 
@@ -80,7 +71,7 @@ class CursorAndMarks(ScrollView):
         key = self.cursor_key
         if key != self._last_cursor_key:
             self._last_cursor_key = key
-            self.post_message(messages.CursorMoved(self._table(), key))
+            self.post_message(messages.CursorMoved(self, key))
 
     def _body_height(self) -> int:
         return max(self.scrollable_content_region.height - 1, 0)
@@ -127,7 +118,7 @@ class CursorAndMarks(ScrollView):
         """Post `RowActivated` for the cursor row."""
         key = self.cursor_key
         if key is not None:
-            self.post_message(messages.RowActivated(self._table(), key))
+            self.post_message(messages.RowActivated(self, key))
 
     # ---------------------------------------------------------------------------- marks
 
@@ -168,4 +159,4 @@ class CursorAndMarks(ScrollView):
                 index = self._position_of(key)
                 if index is not None and top <= index < bottom:
                     self.refresh_line(index + 1)
-        self.post_message(messages.MarksChanged(self._table(), frozenset(marks)))
+        self.post_message(messages.MarksChanged(self, frozenset(marks)))

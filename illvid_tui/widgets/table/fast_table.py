@@ -4,7 +4,7 @@ Textual's `DataTable` measures every cell and froze the loop for 2.3 s at 50k ro
 widget keeps rows in a dict plus a list of visible keys and draws lines on demand (line API).
 
 Sorting and filtering a big table (`BACKGROUND_ROWS` rows or more) would still hold the event
-loop for 50-100 ms, so the new view is computed in a thread (`_table_view`) and installed when
+loop for 50-100 ms, so the new view is computed in a thread (`view.py`) and installed when
 ready: until then the old view stays on screen (the header already shows the new sort).
 `view_ready()` waits for it; `ViewChanged` says it was installed.
 """
@@ -20,10 +20,10 @@ from textual.binding import Binding, BindingType
 from textual.geometry import Size
 from textual.strip import Strip
 
-from illvid_tui.widgets import _table_messages as messages
-from illvid_tui.widgets._table_cursor import CursorAndMarks
-from illvid_tui.widgets._table_messages import TableMessage
-from illvid_tui.widgets._table_render import (
+import illvid_tui.widgets.table.messages as messages
+from illvid_tui.widgets.table.cursor import CursorAndMarks
+from illvid_tui.widgets.table.messages import TableMessage
+from illvid_tui.widgets.table.render import (
     Column,
     Predicate,
     Row,
@@ -32,7 +32,7 @@ from illvid_tui.widgets._table_render import (
     render_header,
     render_row,
 )
-from illvid_tui.widgets._table_view import ViewComputer
+from illvid_tui.widgets.table.view import ViewComputer
 
 __all__ = ["Column", "FastTable", "Predicate", "TableMessage"]
 

@@ -6,23 +6,19 @@ named like `on_fast_table_cursor_moved`.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from textual.message import Message
-
-if TYPE_CHECKING:
-    from illvid_tui.widgets.table import FastTable
+from textual.widget import Widget
 
 
 class TableMessage(Message):
     """Base of the table's messages: carries the table, so `@on(..., "#id")` selectors work."""
 
-    def __init__(self, table: FastTable) -> None:
+    def __init__(self, table: Widget) -> None:
         self.table = table
         super().__init__()
 
     @property
-    def control(self) -> FastTable:
+    def control(self) -> Widget:
         """The table that posted the message."""
         return self.table
 
@@ -30,7 +26,7 @@ class TableMessage(Message):
 class CursorMoved(TableMessage, namespace="fast_table"):
     """The cursor moved to another row (or to none); bursts collapse into one."""
 
-    def __init__(self, table: FastTable, key: str | None) -> None:
+    def __init__(self, table: Widget, key: str | None) -> None:
         super().__init__(table)
         self.key = key
 
@@ -41,7 +37,7 @@ class CursorMoved(TableMessage, namespace="fast_table"):
 class RowActivated(TableMessage, namespace="fast_table"):
     """Enter was pressed on a row, or the cursor row was clicked."""
 
-    def __init__(self, table: FastTable, key: str) -> None:
+    def __init__(self, table: Widget, key: str) -> None:
         super().__init__(table)
         self.key = key
 
@@ -49,7 +45,7 @@ class RowActivated(TableMessage, namespace="fast_table"):
 class SortChanged(TableMessage, namespace="fast_table"):
     """The user sorted by clicking a header."""
 
-    def __init__(self, table: FastTable, column: str, reverse: bool) -> None:
+    def __init__(self, table: Widget, column: str, reverse: bool) -> None:
         super().__init__(table)
         self.column = column
         self.reverse = reverse
@@ -69,6 +65,6 @@ class ViewChanged(TableMessage, namespace="fast_table"):
 class MarksChanged(TableMessage, namespace="fast_table"):
     """The set of marked keys changed."""
 
-    def __init__(self, table: FastTable, marked: frozenset[str]) -> None:
+    def __init__(self, table: Widget, marked: frozenset[str]) -> None:
         super().__init__(table)
         self.marked = marked

@@ -9,14 +9,22 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Iterable
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
-from illvid_tui.widgets._table_render import Column, Predicate, Row, compute_view
+from illvid_tui.widgets.table.render import Column, Predicate, Row, compute_view
 
 if TYPE_CHECKING:
     from textual.worker import WorkType
 
-    from illvid_tui.widgets.table import FastTable
+
+class ViewOwner(Protocol):
+    """What the view computer needs of its table: its rows and a worker to run in."""
+
+    def get_row(self, key: str) -> Row | None: ...
+
+    def run_worker(
+        self, work: WorkType[None], *, name: str, group: str, description: str, exclusive: bool
+    ) -> object: ...
 
 
 class ViewComputer:
@@ -25,7 +33,7 @@ class ViewComputer:
     A newer request supersedes an older one still computing (its result is dropped).
     """
 
-    def __init__(self, table: FastTable, install: Callable[[list[str]], None]) -> None:
+    def __init__(self, table: ViewOwner, install: Callable[[list[str]], None]) -> None:
         """Compute views for `table`; `install(keys)` puts a finished view on screen."""
         self._table = table
         self._install = install
