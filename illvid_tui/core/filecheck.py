@@ -93,9 +93,7 @@ class FileCheckStore:
     def _connect(self) -> sqlite3.Connection:
         if self._db.path is None:  # an in-memory database has only the one connection
             return self._db.conn
-        conn = sqlite3.connect(str(self._db.path), isolation_level=None, timeout=5.0)
-        conn.execute("PRAGMA synchronous=NORMAL")
-        return conn
+        return self._db.connect()
 
     def _close(self, conn: sqlite3.Connection) -> None:
         if conn is not self._db.conn:

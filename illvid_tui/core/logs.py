@@ -1,4 +1,4 @@
-"""The log file: redacted, in the platformdirs log dir, created on first use.
+"""The log file: redacted, in the platformdirs log dir, created (0600) on first use.
 
 Unexpected errors go here with their traceback (never the local variables)
 so the screen only needs a short line. Every record passes the redacting
@@ -10,9 +10,11 @@ from __future__ import annotations
 import logging
 import os
 import traceback
+from io import TextIOWrapper
 from pathlib import Path
 
 from illvid_tui.api import redact
+from illvid_tui.core.private import private_dir, private_file
 
 _MARK = "_illvid_tui_handler"
 _log = logging.getLogger("illvid_tui")
@@ -30,6 +32,8 @@ class _FolderOnFirstRecord(logging.FileHandler):
 
     A run that logs nothing (most runs, and every clean `--demo`) leaves no
     empty log folder behind. A folder that cannot be made drops the record.
+    Only the user may read the log: the folder is 0700, the file 0600 from
+    its first byte.
     """
 
     def __init__(self, path: Path) -> None:
@@ -39,10 +43,14 @@ class _FolderOnFirstRecord(logging.FileHandler):
     def emit(self, record: logging.LogRecord) -> None:
         if self.stream is None:
             try:
-                self._path.parent.mkdir(parents=True, exist_ok=True)
+                private_dir(self._path.parent)
             except OSError:
                 return
         super().emit(record)
+
+    def _open(self) -> TextIOWrapper:
+        private_file(self._path)
+        return super()._open()
 
 
 def setup(log_path: Path, *, debug: bool | None = None) -> None:
