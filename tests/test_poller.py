@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -42,6 +41,13 @@ class Inbox:
         for m in self.messages:
             if isinstance(m, UploadsChanged):
                 out |= m.keys
+        return out
+
+    def removed(self) -> set[str]:
+        out: set[str] = set()
+        for m in self.messages:
+            if isinstance(m, UploadsChanged):
+                out |= m.removed
         return out
 
 
@@ -137,17 +143,20 @@ async def test_509_pauses_everything_then_resumes(
     assert (await poller.cycle(force=True)).requests == 6
 
 
-async def test_a_key_change_drops_all_scheduling_of_the_old_key(
+async def test_a_job_keeps_its_key_from_sending_to_done(
     tmp_path: Path, client: IllvidClient, emulator: Emulator
 ) -> None:
     clock = Clock()
     poller, _ = make_poller(tmp_path, client, clock)
+    inbox = Inbox()
+    poller.subscribe(inbox)
     await poller.send(["https://e.com/a.mp4"])
     [key] = poller.jobs
-    poller._fails[key] = 2
     job = poller.jobs[key]
-    poller._put(replace(job, queue_id=None), key)
-    assert key not in poller._due and key not in poller._fails and key not in poller._fresh
+    assert key == str(job.id) and job.queue_id
+    # Never announced under another name, never removed on the way.
+    assert inbox.changed() == {key} and not inbox.removed()
+    assert key in poller._due and key in poller._fresh
 
 
 async def test_switching_account_resets_scheduling_and_the_509_wait(
@@ -167,13 +176,13 @@ async def test_switching_account_resets_scheduling_and_the_509_wait(
     mine = other.mark_queued(other.begin_send("https://e.com/c.mp4", None, clock()).id, "q1", 1.0)
     inbox.messages.clear()
     assert poller.switch_account(other) == []
-    assert poller.store is other and poller.jobs == {"q1": mine}
-    assert set(poller._due) == {"q1"} and not poller._fails and not poller._fresh
+    assert poller.store is other and poller.jobs == {mine.key: mine}
+    assert set(poller._due) == {mine.key} and not poller._fails and not poller._fresh
     assert not poller.blocked and poller.blocked_until_wall is None and poller.poll_now()
     removed = {k for m in inbox.messages if isinstance(m, UploadsChanged) for k in m.removed}
     assert removed == old_keys
     # The same account again changes nothing.
-    assert poller.switch_account(other) == [] and poller.jobs == {"q1": mine}
+    assert poller.switch_account(other) == [] and poller.jobs == {mine.key: mine}
 
 
 async def test_other_errors_back_off_per_job(

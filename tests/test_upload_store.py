@@ -19,9 +19,10 @@ def make_store(path: Path, account: str = ACCOUNT) -> UploadStore:
 def test_send_is_committed_before_queued_and_survives_reopen(tmp_path: Path) -> None:
     store = make_store(tmp_path)
     job = store.begin_send("https://example.com/a.mp4", "travel", 100.0)
-    assert job.state is JobState.SENDING and job.key == f"local-{job.id}"
+    assert job.state is JobState.SENDING and job.key == str(job.id)
     queued = store.mark_queued(job.id, "121212", 101.0)
-    assert queued.state is JobState.RUNNING and queued.key == "121212"
+    # The key stays the row id whatever the server calls the job.
+    assert queued.state is JobState.RUNNING and queued.key == job.key
     # A second connection (another process) sees it at once: it is committed.
     other = make_store(tmp_path)
     [seen] = other.jobs()

@@ -183,14 +183,10 @@ class Poller(QueueEdits):
         self._fails.pop(key, None)
         self._fresh.discard(key)
 
-    def _put(self, job: Job, old_key: str | None = None) -> None:
-        removed = []
-        if old_key is not None and old_key != job.key:
-            self.jobs.pop(old_key, None)
-            self._unschedule(old_key)
-            removed.append(old_key)
+    def _put(self, job: Job) -> None:
+        # A job's key is its row id for life: a queue id arriving changes no key.
         self.jobs[job.key] = job
-        self._changed([job.key], removed)
+        self._changed([job.key])
 
     # -- controls --------------------------------------------------------------------
 

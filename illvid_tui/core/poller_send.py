@@ -49,7 +49,7 @@ class QueueEdits:
 
         @property
         def client(self) -> IllvidClient: ...
-        def _put(self, job: Job, old_key: str | None = None) -> None: ...
+        def _put(self, job: Job) -> None: ...
         def _changed(self, keys: Iterable[str] = (), removed: Iterable[str] = ()) -> None: ...
         def _state_changed(self) -> None: ...
         def _check_soon(self, key: str) -> None: ...
@@ -80,9 +80,9 @@ class QueueEdits:
         # must not record its answers in the new account's queue.
         store = self.store
 
-        def put(job: Job, old_key: str | None = None) -> None:
+        def put(job: Job) -> None:
             if store is self.store:
-                self._put(job, old_key)
+                self._put(job)
 
         def progress() -> None:
             if on_progress is not None:
@@ -102,7 +102,7 @@ class QueueEdits:
                         report.not_sent.append(url)
                         continue
                     job = store.resend(old.id, self._wall())
-                    put(job, old.key)
+                    put(job)
                 else:
                     job = store.begin_send(url, folder, self._wall())
                     put(job)
@@ -118,7 +118,7 @@ class QueueEdits:
                     if old is not None:
                         # A refused resend keeps the entry as it was (an unknown one
                         # may be queued already), with why this send was refused.
-                        put(store.restore(old, describe(exc)), job.key)
+                        put(store.restore(old, describe(exc)))
                     else:
                         store.forget([job.id])
                         if store is self.store:
@@ -131,7 +131,7 @@ class QueueEdits:
                         report.refused.append((url, describe(exc)))
                 else:
                     queued = store.mark_queued(job.id, queue_id, self._wall())
-                    put(queued, job.key)
+                    put(queued)
                     if store is self.store:
                         self._check_soon(queued.key)
                     report.queued += 1

@@ -17,7 +17,7 @@ them without loading the HTTP client before the first frame.
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, replace
 from sqlite3 import Row
 
@@ -46,6 +46,42 @@ MIGRATIONS: tuple[str, ...] = (
         UNIQUE (account_id, queue_id)
     );
     CREATE INDEX uploads_account_state ON uploads (account_id, state);
+    """,
+    # v2: the change feed (core/changes.py). Every insert or update gives the
+    # row the next revision of one counter, every delete leaves a tombstone
+    # with one: a reader asks for what changed since the revision it last saw.
+    # Triggers, so every writer (the TUI, the CLI, an older path) keeps it right.
+    # `sender`: the process (core/lease.py presence) sending a ``sending`` row,
+    # so a start-up recovers only the sends of processes that are gone.
+    """
+    ALTER TABLE uploads ADD COLUMN rev INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE uploads ADD COLUMN sender TEXT;
+    CREATE INDEX uploads_account_rev ON uploads (account_id, rev);
+    CREATE TABLE uploads_rev (
+        one INTEGER PRIMARY KEY CHECK (one = 1),
+        rev INTEGER NOT NULL,
+        floor INTEGER NOT NULL
+    );
+    INSERT INTO uploads_rev (one, rev, floor) VALUES (1, 0, 0);
+    CREATE TABLE uploads_gone (
+        id INTEGER PRIMARY KEY,
+        account_id TEXT NOT NULL,
+        rev INTEGER NOT NULL
+    );
+    CREATE INDEX uploads_gone_account_rev ON uploads_gone (account_id, rev);
+    CREATE TRIGGER uploads_rev_on_insert AFTER INSERT ON uploads BEGIN
+        UPDATE uploads_rev SET rev = rev + 1;
+        UPDATE uploads SET rev = (SELECT rev FROM uploads_rev) WHERE id = NEW.id;
+    END;
+    CREATE TRIGGER uploads_rev_on_update AFTER UPDATE ON uploads WHEN NEW.rev = OLD.rev BEGIN
+        UPDATE uploads_rev SET rev = rev + 1;
+        UPDATE uploads SET rev = (SELECT rev FROM uploads_rev) WHERE id = NEW.id;
+    END;
+    CREATE TRIGGER uploads_rev_on_delete AFTER DELETE ON uploads BEGIN
+        UPDATE uploads_rev SET rev = rev + 1;
+        INSERT OR REPLACE INTO uploads_gone (id, account_id, rev)
+            VALUES (OLD.id, OLD.account_id, (SELECT rev FROM uploads_rev));
+    END;
     """,
 )
 
@@ -91,11 +127,17 @@ class Job:
     poll_error: str | None = None
     checked_at: float | None = None
     finished_at: float | None = None
+    #: The process sending it (while ``sending``); see `recover_interrupted`.
+    sender: str | None = None
 
     @property
     def key(self) -> str:
-        """The row key in tables: the queue id, or ``local-<id>`` before there is one."""
-        return self.queue_id if self.queue_id else f"local-{self.id}"
+        """The job's one key for life (tables, messages, the store): its row id as text.
+
+        It never changes, whatever the server later calls the job (a queue id,
+        a file code), and every process sharing the database names it the same.
+        """
+        return str(self.id)
 
     @classmethod
     def from_row(cls, row: Row) -> Job:
@@ -113,6 +155,7 @@ class Job:
             poll_error=row["poll_error"],
             checked_at=row["checked_at"],
             finished_at=row["finished_at"],
+            sender=row["sender"],
         )
 
 
@@ -133,9 +176,11 @@ class UploadStore:
     mode), so callers on the event loop do not block it.
     """
 
-    def __init__(self, db: Database, account_id: str) -> None:
+    def __init__(self, db: Database, account_id: str, *, sender: str | None = None) -> None:
         self.db = db
         self.account_id = account_id
+        #: This process's presence token (`core.lease.Presence.token`), written on sends.
+        self.sender = sender
         db.migrate(PART, MIGRATIONS)
 
     # -- reading -----------------------------------------------------------------
@@ -162,12 +207,12 @@ class UploadStore:
     def begin_send(self, url: str, folder: str | None, now: float) -> Job:
         """Record that `url` is about to be sent (committed before the request)."""
         cur = self.db.conn.execute(
-            "INSERT INTO uploads (account_id, url, folder, added_at, state, status)"
-            " VALUES (?, ?, ?, ?, ?, '')",
-            (self.account_id, url, folder or None, now, JobState.SENDING.value),
+            "INSERT INTO uploads (account_id, url, folder, added_at, state, status, sender)"
+            " VALUES (?, ?, ?, ?, ?, '', ?)",
+            (self.account_id, url, folder or None, now, JobState.SENDING.value, self.sender),
         )
         job_id = int(cur.lastrowid or 0)
-        return Job(job_id, None, url, folder or None, now, JobState.SENDING)
+        return Job(job_id, None, url, folder or None, now, JobState.SENDING, sender=self.sender)
 
     def mark_queued(self, job_id: int, queue_id: str, now: float) -> Job:
         """The server answered with `queue_id`: the job is queued (and committed)."""
@@ -198,8 +243,8 @@ class UploadStore:
         self.db.conn.execute(
             "UPDATE uploads SET state = ?, queue_id = NULL, status = '', progress = NULL,"
             " file_code = NULL, error = NULL, poll_error = NULL, checked_at = NULL,"
-            " finished_at = NULL, added_at = ? WHERE account_id = ? AND id = ?",
-            (JobState.SENDING.value, now, self.account_id, job_id),
+            " finished_at = NULL, added_at = ?, sender = ? WHERE account_id = ? AND id = ?",
+            (JobState.SENDING.value, now, self.sender, self.account_id, job_id),
         )
         return self._must_get(job_id)
 
@@ -219,14 +264,19 @@ class UploadStore:
         )  # fmt: skip
         return self._must_get(job.id)
 
-    def recover_interrupted(self) -> list[Job]:
-        """Rows left ``sending`` by a crash become ``unknown``; returns them."""
+    def recover_interrupted(self, live: Collection[str] = ()) -> list[Job]:
+        """Rows left ``sending`` by a process that is gone become ``unknown``; returns them.
+
+        `live` names the senders still running (`core.lease.live_processes`):
+        their sends are in flight, not interrupted. Our own sender counts as live.
+        """
         rows = self.db.conn.execute(
-            "SELECT id FROM uploads WHERE account_id = ? AND state = ?",
+            "SELECT id, sender FROM uploads WHERE account_id = ? AND state = ?",
             (self.account_id, JobState.SENDING.value),
         ).fetchall()
+        alive = set(live) | ({self.sender} if self.sender else set())
         reason = "the app stopped while sending; the server may or may not have queued it"
-        return [self.mark_unknown(int(r["id"]), reason) for r in rows]
+        return [self.mark_unknown(int(r["id"]), reason) for r in rows if r["sender"] not in alive]
 
     # -- polling ---------------------------------------------------------------------
 
@@ -283,14 +333,8 @@ class UploadStore:
     def _write(self, sql: str, params: list[tuple[object, ...]]) -> None:
         if not params:
             return
-        conn = self.db.conn
-        conn.execute("BEGIN IMMEDIATE")
-        try:
+        with self.db.transaction() as conn:
             conn.executemany(sql, params)
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
 
     def _must_get(self, job_id: int) -> Job:
         job = self.get(job_id)
