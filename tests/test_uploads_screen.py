@@ -178,9 +178,7 @@ async def test_a_thousand_lines_are_all_queued_and_stored(
         text = "\n".join(f"https://cdn{i % 5}.example.com/v/{i}.mp4" for i in range(1000))
         await queue(pilot, text)
         jobs = poller_of(app).store.jobs()
-        # Queued, each with its queue id (on a slow machine the first may be done already).
-        assert len(jobs) == 1000 and all(j.queue_id for j in jobs)
-        assert all(j.state in (JobState.RUNNING, JobState.DONE) for j in jobs)
+        assert len(jobs) == 1000 and all(j.state is JobState.RUNNING for j in jobs)
         assert sum(1 for r in emulator.requests if r.op == "upload_url") == 1000
         assert table_of(app).total_count == 1000
 
