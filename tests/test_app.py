@@ -499,7 +499,7 @@ async def test_low_bandwidth_text_boxes_do_not_blink(
 
 
 async def test_demo_leaves_no_folder_in_the_state_dirs(tmp_path: Path) -> None:
-    from illvid_tui.demo import create_demo_app
+    from illvid_tui.app.demo import create_demo_app
 
     settings = Settings.in_dir(tmp_path / "real", base_url="http://127.0.0.1/api")
     app = create_demo_app(settings, emulator=Emulator(seed=1, today=TODAY), today=TODAY)
