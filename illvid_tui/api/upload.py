@@ -108,6 +108,12 @@ class _Meter:
         self.sent = 0
         self.timeout: asyncio.Timeout | None = None
         self.on_progress: ProgressCallback | None = None
+        #: Called once, just before the body's last file bytes are handed over.
+        self.on_body_complete: Callable[[], None] | None = None
+
+    def last_bytes_next(self) -> None:
+        if self.on_body_complete is not None:
+            self.on_body_complete()
 
     @property
     def complete(self) -> bool:
@@ -139,7 +145,10 @@ async def _body(
     meter.handed(len(head))
     yield head
     loop = asyncio.get_running_loop()
-    f: BinaryIO = await asyncio.to_thread(open, file.path, "rb")
+    try:
+        f: BinaryIO = await asyncio.to_thread(open, file.path, "rb")
+    except OSError as exc:
+        raise FileChangedError(f"{file.path} cannot be read: {exc.strerror or exc}") from None
     pending: asyncio.Future[bytes] | None = None
     try:
         left = file.size
@@ -152,20 +161,28 @@ async def _body(
             left -= len(chunk)
             if left:  # read the next chunk while this one is written
                 pending = loop.run_in_executor(None, f.read, min(CHUNK, left))
+            else:
+                await _last_look(file)
+                meter.last_bytes_next()
             meter.handed(len(chunk))
             yield chunk
-        # Last look before the body can be complete: a file modified while it
-        # was read must not reach the server whole, and so cannot be called done.
-        problem = await asyncio.to_thread(file.changed)
-        if problem:
-            during = problem.replace("after it was queued", "while it was being sent")
-            raise FileChangedError(during)
     finally:
         if pending is not None:
             await asyncio.wait([pending])
         f.close()
+    if not file.size:
+        await _last_look(file)
+        meter.last_bytes_next()
     meter.handed(len(tail))
     yield tail
+
+
+async def _last_look(file: LocalFile) -> None:
+    """Before the body can be complete: a file modified while it was read must
+    not reach the server whole, and so can never be called done."""
+    problem = await asyncio.to_thread(file.changed)
+    if problem:
+        raise FileChangedError(problem.replace("after it was queued", "while it was being sent"))
 
 
 class FileUploader:
@@ -225,6 +242,7 @@ class FileUploader:
         folder: str | None = None,
         on_progress: ProgressCallback | None = None,
         on_retry: Callable[[IllvidError, float], None] | None = None,
+        on_body_complete: Callable[[], None] | None = None,
     ) -> UploadResult:
         """Upload `file` to `server`; the stored file's code, or an `IllvidError`.
 
@@ -232,6 +250,9 @@ class FileUploader:
         `UploadRefusedError` (the server said no), `UploadStalledError`,
         `NetworkError` (still refused or broken after the retries) or
         `UnknownOutcomeError` (the whole body left, no readable answer).
+        `on_body_complete` is called (per attempt) just before the last bytes of
+        the file are handed over: a caller that records it durably knows, after
+        a crash, whether the server may have the file.
         """
         problem = base_url_problem(server.url)
         if problem is not None:
@@ -243,7 +264,7 @@ class FileUploader:
             fields.append(("to_folder", folder))
         attempt = 1
         while True:
-            outcome = await self._attempt(server.url, file, fields, on_progress)
+            outcome = await self._attempt(server.url, file, fields, on_progress, on_body_complete)
             if isinstance(outcome, UploadResult):
                 return outcome
             if not outcome.retryable or attempt >= self.max_attempts:
@@ -261,6 +282,7 @@ class FileUploader:
         file: LocalFile,
         fields: list[tuple[str, str]],
         on_progress: ProgressCallback | None,
+        on_body_complete: Callable[[], None] | None = None,
     ) -> UploadResult | IllvidError:
         problem = await asyncio.to_thread(file.changed)
         if problem:
@@ -270,6 +292,7 @@ class FileUploader:
         total = len(head) + file.size + len(tail)
         meter = _Meter(len(head), file.size, total, self.stall_timeout)
         meter.on_progress = on_progress
+        meter.on_body_complete = on_body_complete
         body = _body(file, head, tail, meter)
         request = self._http.build_request(
             "POST",

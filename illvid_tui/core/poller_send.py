@@ -149,7 +149,9 @@ class QueueEdits:
         return [
             self.jobs[k]
             for k in keys
-            if k in self.jobs and self.jobs[k].state in (JobState.FAILED, JobState.UNKNOWN)
+            if k in self.jobs
+            and self.jobs[k].state in (JobState.FAILED, JobState.UNKNOWN)
+            and not self.jobs[k].is_local  # local files restart through core.local_uploads
         ]
 
     # -- local edits -------------------------------------------------------------------
@@ -159,7 +161,7 @@ class QueueEdits:
         gone = [
             self.jobs[k]
             for k in keys
-            if k in self.jobs and self.jobs[k].state is not JobState.SENDING
+            if k in self.jobs and self.jobs[k].state not in (JobState.SENDING, JobState.UPLOADING)
         ]
         self.store.forget(j.id for j in gone)
         for job in gone:

@@ -83,7 +83,23 @@ MIGRATIONS: tuple[str, ...] = (
             VALUES (OLD.id, OLD.account_id, (SELECT rev FROM uploads_rev));
     END;
     """,
+    # Local file uploads (core/local_store.py) share the table: `kind` tells
+    # them apart; `url` holds the path so older readers still show something.
+    # `body_sent` is committed before a body's last bytes leave (see there).
+    """
+    ALTER TABLE uploads ADD COLUMN kind TEXT NOT NULL DEFAULT 'remote';
+    ALTER TABLE uploads ADD COLUMN path TEXT;
+    ALTER TABLE uploads ADD COLUMN size INTEGER;
+    ALTER TABLE uploads ADD COLUMN mtime_ns INTEGER;
+    ALTER TABLE uploads ADD COLUMN bytes_sent INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE uploads ADD COLUMN body_sent INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE uploads ADD COLUMN started_at REAL;
+    CREATE INDEX uploads_account_kind_state ON uploads (account_id, kind, state);
+    """,
 )
+
+#: `Job.kind` of remote uploads (``upload_url``) and of local files.
+KIND_REMOTE, KIND_LOCAL = "remote", "local"
 
 
 class JobState(enum.Enum):
@@ -94,8 +110,15 @@ class JobState(enum.Enum):
     RUNNING = "running"
     DONE = "done"
     FAILED = "failed"
-    #: `upload_url` may or may not have been done (timeout, crash while sending).
+    #: `upload_url` may or may not have been done (timeout, crash while sending);
+    #: a local file's whole body left and no answer came.
     UNKNOWN = "unknown"
+    #: Local files: queued, not started yet.
+    WAITING = "waiting"
+    #: Local files: the body is on its way.
+    UPLOADING = "uploading"
+    #: Local files: the app stopped mid-body; the server kept nothing.
+    INTERRUPTED = "interrupted"
 
     @property
     def finished(self) -> bool:
@@ -129,6 +152,19 @@ class Job:
     finished_at: float | None = None
     #: The process sending it (while ``sending``); see `recover_interrupted`.
     sender: str | None = None
+    #: `KIND_REMOTE` or `KIND_LOCAL`; the fields below are for local files.
+    kind: str = KIND_REMOTE
+    path: str | None = None
+    size: int | None = None
+    mtime_ns: int | None = None
+    bytes_sent: int = 0
+    #: The whole body may have reached the server (committed before its last bytes).
+    body_sent: bool = False
+    started_at: float | None = None
+
+    @property
+    def is_local(self) -> bool:
+        return self.kind == KIND_LOCAL
 
     @property
     def key(self) -> str:
@@ -156,6 +192,13 @@ class Job:
             checked_at=row["checked_at"],
             finished_at=row["finished_at"],
             sender=row["sender"],
+            kind=row["kind"] or KIND_REMOTE,
+            path=row["path"],
+            size=row["size"],
+            mtime_ns=row["mtime_ns"],
+            bytes_sent=int(row["bytes_sent"] or 0),
+            body_sent=bool(row["body_sent"]),
+            started_at=row["started_at"],
         )
 
 
@@ -344,6 +387,8 @@ class UploadStore:
 
 
 __all__ = [
+    "KIND_LOCAL",
+    "KIND_REMOTE",
     "MIGRATIONS",
     "Job",
     "JobState",
