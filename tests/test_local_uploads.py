@@ -196,3 +196,19 @@ def test_queued_file_refuses_what_it_cannot_send(tmp_path: Path) -> None:
         queued_file(tmp_path / "nope.mp4")
     with pytest.raises(ValueError, match="not a regular file"):
         queued_file(tmp_path)
+
+
+def test_recovery_leaves_the_uploads_of_live_processes_alone(tmp_path: Path) -> None:
+    db = Database(tmp_path / "state.sqlite3")
+    other = LocalUploads(UploadStore(db, ACCOUNT, sender="other-process"), lambda: None)
+    [job] = other.queue([queued_file(files(tmp_path, 1)[0])])
+    other.local.start(job.id, 1.0)  # the other TUI is sending it right now
+    me = LocalUploads(
+        UploadStore(db, ACCOUNT, sender="me"),
+        lambda: None,
+        live_senders=lambda: frozenset({"other-process"}),
+    )
+    assert me.recover() == []  # it lives: in flight, not interrupted
+    me.live_senders = frozenset
+    [gone] = me.recover()  # its presence expired: it died mid-body
+    assert gone.state is JobState.INTERRUPTED

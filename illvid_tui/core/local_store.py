@@ -44,7 +44,8 @@ class LocalStore:
 
     @property
     def sender(self) -> str | None:
-        return getattr(self.store, "sender", None)
+        """This process's presence token (`core.lease`), written on the rows it sends."""
+        return self.store.sender
 
     def _sql(self, sql: str, params: Sequence[object]) -> None:
         self.store.db.conn.execute(sql, tuple(params))
@@ -76,10 +77,10 @@ class LocalStore:
             for f in files:
                 cur = conn.execute(
                     "INSERT INTO uploads (account_id, kind, url, path, size, mtime_ns, folder,"
-                    " added_at, state, status, bytes_sent, body_sent)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, '', 0, 0)",
+                    " added_at, state, status, bytes_sent, body_sent, sender)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, '', 0, 0, ?)",
                     (self.store.account_id, KIND_LOCAL, str(f.path), str(f.path), f.size,
-                     f.mtime_ns, folder or None, now, JobState.WAITING.value),
+                     f.mtime_ns, folder or None, now, JobState.WAITING.value, self.sender),
                 )  # fmt: skip
                 ids.append(int(cur.lastrowid or 0))
             conn.execute("COMMIT")
@@ -96,9 +97,9 @@ class LocalStore:
         """
         cur = self.store.db.conn.execute(
             "UPDATE uploads SET state = ?, bytes_sent = 0, body_sent = 0, error = NULL,"
-            " status = 'starting', started_at = ? WHERE account_id = ? AND id = ?"
+            " status = 'starting', started_at = ?, sender = ? WHERE account_id = ? AND id = ?"
             " AND state = ?",
-            (JobState.UPLOADING.value, now, self.store.account_id, job_id,
+            (JobState.UPLOADING.value, now, self.sender, self.store.account_id, job_id,
              JobState.WAITING.value),
         )  # fmt: skip
         return self._get(job_id) if cur.rowcount == 1 else None
@@ -159,8 +160,8 @@ class LocalStore:
         self._sql(
             "UPDATE uploads SET state = ?, size = ?, mtime_ns = ?, bytes_sent = 0,"
             " body_sent = 0, file_code = NULL, error = NULL, status = '', finished_at = NULL,"
-            " started_at = NULL, added_at = ? WHERE account_id = ? AND id = ?",
-            (JobState.WAITING.value, file.size, file.mtime_ns, now,
+            " started_at = NULL, added_at = ?, sender = ? WHERE account_id = ? AND id = ?",
+            (JobState.WAITING.value, file.size, file.mtime_ns, now, self.sender,
              self.store.account_id, job_id),
         )  # fmt: skip
         return self._get(job_id)
@@ -168,14 +169,11 @@ class LocalStore:
     def recover(self, now: float, live: Collection[str] = ()) -> list[Job]:
         """Rows left ``uploading`` by a process that is gone: interrupted or unknown.
 
-        `live` names the processes still running (their uploads are in flight);
-        our own counts as live only when it is given a sender token, since a new
-        process's token is new.
+        `live` names the processes still running (`core.lease.live_processes`):
+        their uploads are in flight. Our own sender counts as live.
         """
-        alive = set(live)
-        found = [
-            j for j in self.jobs([JobState.UPLOADING]) if getattr(j, "sender", None) not in alive
-        ]
+        alive = set(live) | ({self.sender} if self.sender else set())
+        found = [j for j in self.jobs([JobState.UPLOADING]) if j.sender not in alive]
         out: list[Job] = []
         for job in found:
             if job.body_sent:

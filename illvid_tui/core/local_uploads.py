@@ -255,8 +255,7 @@ class LocalUploads:
             if job.key in self._tasks:
                 continue
             # Another live process queued it: that one sends it.
-            sender = getattr(job, "sender", None)
-            if sender and sender != mine and sender in live:
+            if job.sender and job.sender != mine and job.sender in live:
                 continue
             self._spawn(job)
             started.append(job.key)

@@ -20,14 +20,25 @@ import random
 import time
 from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from illvid_tui.emulator.faults import ConnectionDropped
 from illvid_tui.emulator.multipart import MultipartError, MultipartReader, Part, boundary_of
+from illvid_tui.emulator.state import EmulatorState
 
-if TYPE_CHECKING:
-    from illvid_tui.emulator.app import Emulator
-    from illvid_tui.emulator.state import EmulatorState
+
+class Emulator(Protocol):
+    """What the upload server needs of the emulator (`emulator.app.Emulator`): its
+    main account (itself), the other accounts by key, the knobs and records."""
+
+    seed: int
+    key: str
+    accounts: dict[str, EmulatorState]
+    upload: UploadKnobs
+    uploads: list[UploadRecord]
+    upload_script: list[str]
+    upload_sessions: dict[str, EmulatorState]
+
 
 Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
@@ -224,7 +235,7 @@ async def serve_upload(emu: Emulator, scope: Message, receive: Receive, send: Se
 def _owner(emu: Emulator, fields: dict[str, str]) -> EmulatorState | None:
     """The account a file goes to: the one whose key or session the upload carries."""
     key = fields.get("key", "")
-    if key == emu.key:
+    if key == emu.key and isinstance(emu, EmulatorState):
         return emu
     if key in emu.accounts:
         return emu.accounts[key]
