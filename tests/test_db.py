@@ -12,6 +12,7 @@ from pathlib import Path
 
 from illvid_tui.core import logs
 from illvid_tui.core.db import Database, statements
+from illvid_tui.core.uploads import MIGRATIONS as UPLOAD_MIGRATIONS
 from illvid_tui.core.uploads import UploadStore
 
 ACCOUNT = "http://127.0.0.1/api|demo"
@@ -147,4 +148,4 @@ def test_processes_starting_at_once_on_a_fresh_state_dir_all_start_and_lose_noth
         assert conn.execute("SELECT count(*) FROM uploads").fetchone()[0] == 80
         versions = dict(conn.execute("SELECT part, version FROM schema_versions").fetchall())
         conn.close()
-        assert versions["uploads"] == 2 and versions["leases"] == 1
+        assert versions["uploads"] == len(UPLOAD_MIGRATIONS) and versions["leases"] == 1
