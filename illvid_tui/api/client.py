@@ -52,6 +52,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("illvid_tui.api")
 
+#: Bytes of each raw answer a DEBUG record shows.
+DEBUG_ANSWER_BYTES = 300
 #: Requests in flight at once; the app's transport keeps as many connections.
 DEFAULT_MAX_IN_FLIGHT = 4
 
@@ -369,10 +371,14 @@ class IllvidClient:
             body, reason = None, "an HTML page" if html else "broken JSON"
         outcome = read_envelope(op, response.status_code, body, reason)
         status = outcome.status if isinstance(outcome, IllvidError) else 200
-        log.debug(
-            "op=%s params=%s attempt=%d http=%d status=%s %.0f ms",
-            op, shown, attempt, response.status_code, status, elapsed_ms,
-        )  # fmt: skip
+        if log.isEnabledFor(logging.DEBUG):
+            # The start of the raw answer: how a user sees what their server
+            # really says (`illvid-tui --debug`); redacted like every record.
+            log.debug(
+                "op=%s params=%s attempt=%d http=%d status=%s %.0f ms answer=%s",
+                op, shown, attempt, response.status_code, status, elapsed_ms,
+                response.content[:DEBUG_ANSWER_BYTES].decode("utf-8", "replace"),
+            )  # fmt: skip
         if isinstance(outcome, BandwidthExceededError):
             outcome.retry_after = retry_after(response)
         return outcome
