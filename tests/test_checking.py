@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
+from pathlib import Path
 
 import pytest
 
@@ -81,3 +82,46 @@ def test_describe_end_of_a_cancelled_first_check() -> None:
     assert describe_end(run, None) == "Check cancelled. 1 code not checked; results so far kept."
     run.add(BatchDone(("c",), ()))
     assert describe_end(run, None) == ""
+
+
+async def test_check_and_record_diffs_with_the_last_check_and_saves_partial_results(
+    tmp_path: Path,
+) -> None:
+    from illvid_tui.api.errors import ServerError
+    from illvid_tui.core.checking import check_and_record
+    from illvid_tui.core.db import Database
+    from illvid_tui.core.filecheck import Change, FileCheckStore, codes_with_change
+
+    emu = Emulator(seed=5)
+    store = FileCheckStore(Database(tmp_path / "state.sqlite3"))
+    codes = emu.add_files(120)
+    async with IllvidClient(
+        DEMO_KEY, base_url="http://127.0.0.1/api", transport=emu.transport(), batch_size=50
+    ) as client:
+        heard: list[int] = []
+        run, failure = await check_and_record(
+            client, store, "acct", codes, "t1", on_batch=lambda r: heard.append(r.batches_done)
+        )
+        assert failure is None and sorted(heard) == [1, 2, 3]
+        assert codes_with_change(run, Change.FIRST) == codes
+        emu.delete_file(codes[3])
+        run, failure = await check_and_record(client, store, "acct", codes, "t2")
+        assert codes_with_change(run, Change.NEWLY_MISSING) == [codes[3]]
+        assert store.load("acct", [codes[3]]) == {codes[3]: True}
+
+    # A check stopped by a dead server: what landed before is saved.
+    class HalfClient:
+        batch_size = 50
+        max_in_flight = 1
+        calls = 0
+
+        async def check_files(self, batch: Sequence[str]) -> list[str]:
+            self.calls += 1
+            if self.calls > 1:
+                raise ServerError(502, "Bad gateway", op="check_files")
+            return [batch[3]]
+
+    run, failure = await check_and_record(HalfClient(), store, "other", codes, "t3")
+    assert isinstance(failure, ServerError)
+    assert len(run.results) == 50 and run.unanswered == 70
+    assert store.load("other", codes) == run.results

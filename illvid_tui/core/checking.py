@@ -4,6 +4,7 @@ Shared by the Files screen and the `check` subcommand::
 
     run = CheckRun.for_client(client, codes, previous)
     await check_codes(client, run, on_batch=show, on_failed=show_failed)
+    run, failure = await check_and_record(client, store, account, codes, stamp)  # + the store
 
 The rule, written once here: a batch the server refuses with a status that
 will not change by asking again (451, 403, 400, ...; see
@@ -22,7 +23,7 @@ from typing import Protocol
 
 from illvid_tui.api.errors import IllvidError
 from illvid_tui.api.models import BatchDone
-from illvid_tui.core.filecheck import BatchFailed, CheckRun
+from illvid_tui.core.filecheck import BatchFailed, CheckRun, FileCheckStore
 
 
 class CheckClient(Protocol):
@@ -88,6 +89,39 @@ async def check_codes(
         raise failure
 
 
+async def check_and_record(
+    client: CheckClient,
+    store: FileCheckStore,
+    account: str,
+    codes: Sequence[str],
+    stamp: str,
+    *,
+    on_batch: Callable[[CheckRun], None] | None = None,
+) -> tuple[CheckRun, IllvidError | None]:
+    """The whole check without a screen (the CLI's): last results, `check_codes`, save.
+
+    The previous results of `account` are loaded, the codes checked by
+    `check_codes` (`on_batch` hears after each batch, answered or refused),
+    and every result that came back is saved, a partial one too when the
+    check stopped. Returns the run and the error that stopped it, if one did.
+    """
+    previous = await store.load_async(account, codes)
+    run = CheckRun.for_client(client, codes, previous)
+
+    def landed(_: object) -> None:
+        if on_batch is not None:
+            on_batch(run)
+
+    failure: IllvidError | None = None
+    try:
+        await check_codes(client, run, on_batch=landed, on_failed=landed)
+    except IllvidError as error:
+        failure = error
+    if run.results:
+        await store.save_async(account, dict(run.results), stamp)
+    return run, failure
+
+
 def describe_end(run: CheckRun, failure: IllvidError | None) -> str:
     """How a check ended, in a line or two ("" for a clean, complete check).
 
@@ -119,4 +153,4 @@ def describe_end(run: CheckRun, failure: IllvidError | None) -> str:
     return " ".join(parts)
 
 
-__all__ = ["CheckClient", "check_codes", "describe_end"]
+__all__ = ["CheckClient", "check_and_record", "check_codes", "describe_end"]

@@ -270,6 +270,15 @@ class CheckRun:
         return dict(self._changes)
 
 
+def codes_with_change(run: CheckRun, change: Change) -> list[str]:
+    """The codes of `run` whose result is `change` against the last check, in order."""
+    previous = run.previous
+    results = run.results
+    return [
+        c for c in run.codes if c in results and change_of(previous.get(c), results[c]) is change
+    ]
+
+
 def found_and_missing(
     results: Mapping[str, bool], order: Iterable[str]
 ) -> tuple[list[str], list[str]]:
@@ -289,5 +298,6 @@ __all__ = [
     "CheckRun",
     "FileCheckStore",
     "change_of",
+    "codes_with_change",
     "found_and_missing",
 ]
