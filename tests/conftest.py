@@ -123,3 +123,13 @@ def json_keyring(tmp_path: Path) -> JsonKeyring:
 def no_keyring() -> None:
     """The headless case: keyring's fail backend (every call raises NoKeyringError)."""
     keyring.set_keyring(keyring.backends.fail.Keyring())
+
+
+@pytest.fixture
+def served(emulator: Emulator) -> Iterator[Any]:
+    """The `emulator` fixture served over loopback (tests/cli_support.py)."""
+    from cli_support import LoopbackEmulator
+
+    server = LoopbackEmulator(emulator)
+    yield server
+    server.stop()

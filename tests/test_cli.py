@@ -1,4 +1,4 @@
-"""The command line: options, env, errors as one line with status 2."""
+"""The command line: options, env, errors as one line with status 2; the app or a subcommand."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from illvid_tui import __version__, cli
+from illvid_tui import __version__, main
 from illvid_tui.core.settings import DEFAULT_BASE_URL, DEMO_BASE_URL
 
 
@@ -57,17 +57,17 @@ def test_version_and_help() -> None:
 
 
 def test_parse_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    s = cli.parse([])
+    s = main.parse([])
     assert s.base_url == DEFAULT_BASE_URL and s.start_screen == "account" and not s.demo
     assert s.state_dir == tmp_path / "xdg" / "xdg_state_home" / "illvid-tui"
     assert s.config_dir == tmp_path / "xdg" / "xdg_config_home" / "illvid-tui"
     assert not s.state_dir.exists()  # nothing created by reading settings
-    demo = cli.parse(["--demo", "--screen", "uploads", "--low-bandwidth"])
+    demo = main.parse(["--demo", "--screen", "uploads", "--low-bandwidth"])
     assert demo.demo and demo.base_url == DEMO_BASE_URL and demo.start_screen == "uploads"
     assert demo.low_bandwidth
     monkeypatch.setenv("ILLVID_BASE_URL", "https://env.example/api")
-    assert cli.parse([]).base_url == "https://env.example/api"
-    assert cli.parse(["--base-url", "https://opt.example/api"]).base_url.startswith("https://opt")
+    assert main.parse([]).base_url == "https://env.example/api"
+    assert main.parse(["--base-url", "https://opt.example/api"]).base_url.startswith("https://opt")
 
 
 def test_low_bandwidth_sets_fps_mouse_and_animations(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -84,10 +84,10 @@ def test_low_bandwidth_sets_fps_mouse_and_animations(monkeypatch: pytest.MonkeyP
         monkeypatch.delenv(name)
     monkeypatch.setattr("illvid_tui.app.demo.create_demo_app", lambda settings: FakeApp())
     with pytest.raises(SystemExit) as done:
-        cli.main(["--demo", "--low-bandwidth"])
+        main.main(["--demo", "--low-bandwidth"])
     assert done.value.code == 0
     assert calls == {"mouse": False}
-    assert os.environ["TEXTUAL_FPS"] == cli.LOW_BANDWIDTH_FPS
+    assert os.environ["TEXTUAL_FPS"] == main.LOW_BANDWIDTH_FPS
     assert os.environ["TEXTUAL_ANIMATIONS"] == "none"
 
 
@@ -134,3 +134,28 @@ def test_one_default_base_url() -> None:
 
     # One definition: the client's default is the settings' default.
     assert client.DEFAULT_BASE_URL is DEFAULT_BASE_URL
+
+
+def test_global_options_before_or_after_the_subcommand() -> None:
+    before, _ = main.parse_args(["--demo", "--base-url", "http://127.0.0.1:9/api", "account"])
+    after, settings = main.parse_args(["account", "--demo", "--base-url", "http://127.0.0.1:9/api"])
+    for args in (before, after):
+        assert args.command == "account" and args.demo
+        assert args.base_url == "http://127.0.0.1:9/api"
+    assert settings.demo and settings.base_url == "http://127.0.0.1:9/api"
+    plain, settings = main.parse_args(["check", "-"])
+    assert not plain.demo and plain.base_url is None and plain.screen == "account"
+    assert not settings.demo
+
+
+def test_no_subcommand_runs_the_app_with_the_same_options() -> None:
+    args, settings = main.parse_args(["--screen", "dmca", "--low-bandwidth"])
+    assert args.command is None
+    assert settings.start_screen == "dmca" and settings.low_bandwidth
+
+
+def test_subcommand_bad_usage_is_one_line_and_status_2() -> None:
+    for argv in (["dmca", "--order", "sideways"], ["renew"], ["account", "--csv"]):
+        done = run_cli(*argv)
+        assert done.returncode == 2, argv
+        assert len(done.stderr.strip().splitlines()) == 1 and "Traceback" not in done.stderr
