@@ -184,6 +184,31 @@ async def test_unknown_queue_id_is_404(client: httpx.AsyncClient) -> None:
     assert (http, env["status"]) == (404, "404")
 
 
+async def test_queue_entries_expire_with_queue_ttl(
+    client: httpx.AsyncClient, emu: Emulator
+) -> None:
+    emu.faults.queue_ttl = 30.0
+    _, env = await call(client, "upload_url", url="https://cdn.example.org/a.mp4")
+    queue_id = env["result"]["queue_id"]
+    emu.advance(10)
+    _, env = await call(client, "check_upload_url", id=queue_id)
+    assert env["status"] == "200"
+    code = emu.jobs[queue_id].file_code
+    emu.advance(25)
+    http, env = await call(client, "check_upload_url", id=queue_id)
+    assert (http, env["status"]) == (404, "404")
+    assert queue_id not in emu.jobs
+    assert code in emu.files  # the upload itself finished: only the queue forgot it
+
+
+def test_emulator_command_line_sets_queue_ttl() -> None:
+    from illvid_tui.emulator.__main__ import build_parser, make_emulator
+
+    emu = make_emulator(build_parser().parse_args(["--queue-ttl", "90", "--no-demo-data"]))
+    assert emu.faults.queue_ttl == 90.0
+    assert make_emulator(build_parser().parse_args([])).faults.queue_ttl is None
+
+
 def test_upload_durations_follow_upload_seconds() -> None:
     emu = Emulator(clock=lambda: 0.0, demo_data=False)
     emu.upload_seconds = 100.0

@@ -185,6 +185,56 @@ async def test_switching_account_resets_scheduling_and_the_509_wait(
     assert poller.switch_account(other) == [] and poller.jobs == {mine.key: mine}
 
 
+async def test_a_job_the_server_forgot_is_marked_failed_after_two_404s(
+    tmp_path: Path, client: IllvidClient, emulator: Emulator
+) -> None:
+    emulator.upload_seconds = 10_000
+    clock = Clock()
+    poller, finished = make_poller(tmp_path, client, clock)
+    await poller.send(["https://e.com/a.mp4", "https://e.com/b.mp4"])
+    gone, kept = sorted(poller.jobs.values(), key=lambda j: j.id)
+    del emulator.jobs[gone.queue_id or ""]  # the server's queue lost it
+    await poller.cycle(force=True)
+    assert poller.jobs[gone.key].state is JobState.RUNNING  # one 404 may be a hiccup
+    assert "404" in (poller.jobs[gone.key].poll_error or "")
+    await poller.cycle(force=True)
+    job = poller.jobs[gone.key]
+    assert job.state is JobState.FAILED and job.status == "not found"
+    assert "no longer knows this upload" in (job.error or "")
+    assert job.poll_error is None
+    assert poller.store.get(job.id) == job  # stored, not only shown
+    assert [j.key for j in finished] == [gone.key]  # told like any failure (a toast)
+    assert poller.jobs[kept.key].state is JobState.RUNNING
+    # Never polled again, and it can be sent again like any failed job.
+    before = requests_of(emulator, "check_upload_url")
+    await poller.cycle(force=True)
+    assert requests_of(emulator, "check_upload_url") == before + 1  # `kept` only
+    assert [j.key for j in poller.resendable([gone.key])] == [gone.key]
+    report = await poller.send([job.url], resend_ids=[job.id])
+    assert report.queued == 1
+    [again] = [j for j in poller.jobs.values() if j.id == job.id]
+    assert again.state is JobState.RUNNING and again.queue_id in emulator.jobs
+
+
+async def test_404s_not_in_a_row_and_proxy_404_pages_do_not_fail_a_job(
+    tmp_path: Path, client: IllvidClient, emulator: Emulator
+) -> None:
+    emulator.upload_seconds = 10_000
+    clock = Clock()
+    poller, _ = make_poller(tmp_path, client, clock)
+    await poller.send(["https://e.com/a.mp4"])
+    [job] = poller.jobs.values()
+    for status in (404, 500, 404, 200):
+        if status != 200:
+            emulator.fail_next("check_upload_url", status)
+        await poller.cycle(force=True)
+    emulator.faults.html_errors = True  # a proxy's 404 page says nothing of the queue
+    emulator.fail_next("check_upload_url", 404, count=3)
+    for _ in range(3):
+        await poller.cycle(force=True)
+    assert poller.jobs[job.key].state is JobState.RUNNING
+
+
 async def test_other_errors_back_off_per_job(
     tmp_path: Path, client: IllvidClient, emulator: Emulator
 ) -> None:

@@ -208,6 +208,31 @@ async def test_failed_job_and_retry_queues_again(
         assert sum(1 for r in emulator.requests if r.op == "upload_url") == 2
 
 
+async def test_an_upload_the_server_forgot_fails_and_R_sends_it_again(
+    make_app: MakeApp, emulator: Emulator
+) -> None:
+    emulator.upload_seconds = 10_000
+    emulator.faults.queue_ttl = 30
+    app = make_app("uploads")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await queue(pilot, "https://e.com/a.mp4")
+        poller = poller_of(app)
+        poller.pause()  # drive the cycles by hand
+        emulator.advance(60)
+        await poller.cycle(force=True)
+        await poller.cycle(force=True)
+        await pilot.pause()
+        [job] = poller.jobs.values()
+        assert job.state is JobState.FAILED and status_text(app, job.key) == "✗ not found"
+        detail = str(app.screen.query_one("#uploads-detail", Static).render())
+        assert "no longer knows this upload" in detail and "R queues the URL again" in detail
+        await pilot.press("R")
+        await settle(pilot)
+        [again] = poller.jobs.values()
+        assert again.state is JobState.RUNNING and again.queue_id in emulator.jobs
+
+
 async def test_unknown_outcome_is_marked_and_sent_again_only_on_purpose(
     make_app: MakeApp, emulator: Emulator
 ) -> None:

@@ -34,6 +34,9 @@ from illvid_tui.core.poller_policy import (
     DEFAULT_509_WAIT,
     DEFAULT_INTERVAL,
     DEFAULT_MAX_RATE,
+    FORGOTTEN_AFTER,
+    FORGOTTEN_STATUS,
+    FORGOTTEN_TEXT,
     INTERVALS,
     NEW_JOB_DELAY,
     age_factor,
@@ -43,6 +46,7 @@ from illvid_tui.core.poller_policy import (
     job_delay,
     next_cycle_at,
     pick_due,
+    says_forgotten,
     short_url,
     wait_after_509,
 )
@@ -97,6 +101,8 @@ class Poller(QueueEdits):
         self.blocked_until_wall: float | None = None
         self._due: dict[str, float] = {}
         self._fails: dict[str, int] = {}
+        #: Checks in a row the server answered 404 (it may have forgotten the job).
+        self._missing: dict[str, int] = {}
         self._announcer = Announcer()
         self._wake = asyncio.Event()
         self._force = False
@@ -138,6 +144,7 @@ class Poller(QueueEdits):
         self.jobs = {}
         self._due.clear()
         self._fails.clear()
+        self._missing.clear()
         self._fresh.clear()
         self._force = False
         self._last_start = None
@@ -181,6 +188,7 @@ class Poller(QueueEdits):
     def _unschedule(self, key: str) -> None:
         self._due.pop(key, None)
         self._fails.pop(key, None)
+        self._missing.pop(key, None)
         self._fresh.discard(key)
 
     def _put(self, job: Job) -> None:
@@ -361,11 +369,16 @@ class Poller(QueueEdits):
                 self._fails.pop(job.key, None)
                 finished.append(job)
         for job, _ in answers:
+            self._missing.pop(job.key, None)
             if job.key in self._due:
                 self._fails.pop(job.key, None)
                 self._due[job.key] = now + self._job_delay(job, now)
         errs: list[tuple[Job, str]] = []
+        forgotten: list[Job] = []
         for job, exc in failures:
+            if self._count_missing(job.key, exc) >= FORGOTTEN_AFTER:
+                forgotten.append(job)
+                continue
             fails = self._fails.get(job.key, 0) + 1
             self._fails[job.key] = fails
             if job.key in self._due:
@@ -375,9 +388,25 @@ class Poller(QueueEdits):
             if job.key in self.jobs:
                 self.jobs[job.key] = job
                 changed.append(job.key)
+        for job in self.store.mark_failed(forgotten, FORGOTTEN_STATUS, FORGOTTEN_TEXT, wall):
+            if job.key in self.jobs:
+                log.info("queue id %s: 404 %d times in a row, marked failed", job.queue_id,
+                         FORGOTTEN_AFTER)  # fmt: skip
+                self.jobs[job.key] = job
+                self._unschedule(job.key)
+                changed.append(job.key)
+                finished.append(job)
         if finished and self.on_finished is not None:
             self.on_finished(finished)
         return changed
+
+    def _count_missing(self, key: str, exc: IllvidError) -> int:
+        """The 404s in a row for `key`, this one included (0 after any other error)."""
+        if not says_forgotten(exc):
+            self._missing.pop(key, None)
+            return 0
+        self._missing[key] = self._missing.get(key, 0) + 1
+        return self._missing[key]
 
     def _block(self, exc: BandwidthExceededError) -> None:
         wait = wait_after_509(exc.retry_after)

@@ -6,6 +6,7 @@ from illvid_tui.api.errors import (
     BandwidthExceededError,
     IllvidError,
     NetworkError,
+    NotFoundError,
     PermissionDeniedError,
 )
 from illvid_tui.api.models import UploadStatus
@@ -24,6 +25,12 @@ DEFAULT_509_WAIT = 60.0
 MAX_JOB_DELAY = 600.0
 #: Requests a second the poller allows itself on average (1,000 jobs: each every 50 s).
 DEFAULT_MAX_RATE = 20.0
+#: Checks in a row answered 404 after which a job counts as forgotten by the server
+#: (queues expire; one 404 may be a hiccup of a server behind a balancer).
+FORGOTTEN_AFTER = 2
+#: The status word and the error a forgotten job is marked failed with.
+FORGOTTEN_STATUS = "not found"
+FORGOTTEN_TEXT = "the server no longer knows this upload"
 
 
 def age_factor(age: float) -> float:
@@ -100,6 +107,14 @@ def differs(job: Job, status: UploadStatus) -> bool:
     )
 
 
+def says_forgotten(exc: IllvidError) -> bool:
+    """A check answered the API's own 404: the server does not know the queue id.
+
+    A proxy's bare 404 page is not the API speaking, so it counts as any error.
+    """
+    return isinstance(exc, NotFoundError) and exc.from_envelope
+
+
 def stops_all(exc: IllvidError) -> bool:
     """Errors that would refuse every other URL too: stop sending instead."""
     if isinstance(exc, NetworkError):
@@ -116,6 +131,9 @@ __all__ = [
     "DEFAULT_509_WAIT",
     "DEFAULT_INTERVAL",
     "DEFAULT_MAX_RATE",
+    "FORGOTTEN_AFTER",
+    "FORGOTTEN_STATUS",
+    "FORGOTTEN_TEXT",
     "INTERVALS",
     "MAX_JOB_DELAY",
     "MIN_GAP",
@@ -127,6 +145,7 @@ __all__ = [
     "job_delay",
     "next_cycle_at",
     "pick_due",
+    "says_forgotten",
     "short_url",
     "stops_all",
     "wait_after_509",

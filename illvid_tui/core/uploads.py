@@ -361,6 +361,20 @@ class UploadStore:
         )
         return out
 
+    def mark_failed(self, jobs: Sequence[Job], status: str, error: str, now: float) -> list[Job]:
+        """Mark jobs failed by our own reading (the server forgot them); return the new jobs."""
+        out = [
+            replace(j, state=JobState.FAILED, status=status, error=error, poll_error=None,
+                    checked_at=now, finished_at=now)
+            for j in jobs
+        ]  # fmt: skip
+        self._write(
+            "UPDATE uploads SET state = ?, status = ?, error = ?, poll_error = NULL,"
+            " checked_at = ?, finished_at = ? WHERE account_id = ? AND id = ?",
+            [(JobState.FAILED.value, status, error, now, now, self.account_id, j.id) for j in out],
+        )
+        return out
+
     def clear_finished(self) -> list[int]:
         """Delete done and failed jobs; return their ids."""
         rows = self.db.conn.execute(

@@ -33,6 +33,13 @@ def build_parser() -> argparse.ArgumentParser:
             help=f"share of requests answered with status {status} (0..1)",
         )
     p.add_argument("--upload-seconds", type=float, default=6.0, help="remote upload duration")
+    p.add_argument(
+        "--queue-ttl",
+        type=float,
+        default=None,
+        metavar="S",
+        help="seconds after queueing when a remote upload's queue id is forgotten (404)",
+    )
     p.add_argument("--html-errors", action="store_true", help="injected failures as HTML pages")
     p.add_argument("--always-200", action="store_true", help="HTTP 200 for every envelope")
     p.add_argument("--ints", action="store_true", help="numbers as JSON numbers, not strings")
@@ -72,6 +79,7 @@ def make_emulator(args: argparse.Namespace) -> Emulator:
     f.latency = args.latency
     f.rates = {s: r for s in (509, 500, 502, 503) if (r := getattr(args, f"rate{s}")) > 0}
     f.html_errors = args.html_errors
+    f.queue_ttl = args.queue_ttl
     f.mirror_http_status = not args.always_200
     f.numbers_as_strings = not args.ints
     emu.upload.bandwidth = args.upload_bandwidth or None

@@ -59,6 +59,10 @@ class Faults:
     #: `file_renew` answers an object (True), ``true`` (False), or either,
     #: chosen by the seeded RNG per call (None): the result is a gap in the seed.
     renew_result_object: bool | None = None
+    #: Seconds a remote-upload queue entry lives after it was queued (None: for
+    #: ever). Then the server forgets it and `check_upload_url` answers 404, as
+    #: real queues expire or lose entries.
+    queue_ttl: float | None = None
 
 
 @dataclass(frozen=True)

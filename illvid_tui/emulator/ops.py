@@ -58,9 +58,12 @@ def check_upload_url(
 ) -> Any:
     queue_id = _required(params, "id")
     job = state.jobs.get(queue_id)
+    state.settle()
+    if job is not None and f.queue_ttl is not None and state.now() - job.created >= f.queue_ttl:
+        del state.jobs[queue_id]  # the queue forgets it (its file, if done, stays)
+        job = None
     if job is None:
         raise ApiError(404, "Queue id not found")
-    state.settle()
     word, progress = job.phase(state.now())
     result: dict[str, Any] = {"status": word, "url": job.url}
     if job.folder:
