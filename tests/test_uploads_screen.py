@@ -19,7 +19,7 @@ from illvid_tui.core.poller import Poller
 from illvid_tui.core.settings import Settings
 from illvid_tui.core.uploads import JobState
 from illvid_tui.emulator import Emulator
-from illvid_tui.screens.add_urls import AddUrlsScreen, ConfirmScreen
+from illvid_tui.screens.add_urls import PROGRESS_EVERY, AddUrlsScreen, ConfirmScreen
 from illvid_tui.screens.uploads import UploadsScreen
 from illvid_tui.widgets.table import FastTable
 
@@ -231,6 +231,82 @@ async def test_an_upload_the_server_forgot_fails_and_R_sends_it_again(
         await settle(pilot)
         [again] = poller.jobs.values()
         assert again.state is JobState.RUNNING and again.queue_id in emulator.jobs
+
+
+async def test_a_line_the_server_refuses_is_listed_with_its_reason(
+    make_app: MakeApp, emulator: Emulator
+) -> None:
+    app = make_app("uploads")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        emulator.fail_next("upload_url", 400)
+        dialog = await add_urls(pilot, "https://e.com/a.mp4")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is dialog and dialog.report is not None
+        assert len(dialog.report.refused) == 1
+        refused = dialog.query_one("#add-refused", Static)
+        dialog._recheck()  # as the debounced check after the box was refilled
+        await pilot.pause()
+        text = str(refused.render())
+        assert refused.display and "line 1: https://e.com/a.mp4" in text
+        assert "refused by the server: Bad request (400)" in text
+        assert "refused by the server" in str(dialog.query_one("#add-report", Static).render())
+        # Changing the line is another try: it is no longer listed.
+        dialog.query_one("#add-urls", TextArea).load_text("https://e.com/b.mp4")
+        dialog._recheck()
+        await pilot.pause()
+        assert not refused.display
+
+
+async def test_the_add_dialog_says_it_is_sending_and_its_count_reads_plainly(
+    make_app: MakeApp, emulator: Emulator
+) -> None:
+    app = make_app("uploads")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        emulator.faults.slow_ops["upload_url"] = 0.5
+        emulator.fail_next("upload_url", 500)  # an unknown outcome keeps the dialog open
+        dialog = await add_urls(pilot, "https://e.com/a.mp4")
+        await pilot.press("ctrl+s")
+        async with asyncio.timeout(10):
+            while not poller_of(app).store.jobs():
+                await pilot.pause(0.01)
+        label = dialog.query_one("#add-progress-label", Static)
+        # Before any answer came, the dialog says it is at work.
+        assert str(label.render()).startswith("Sending… 0/1 sent, 0 queued")
+        assert str(dialog.query_one("#add-queue").label) == "Sending…"  # type: ignore[attr-defined]
+        await settle(pilot)
+        assert str(label.render()).startswith("1/1 sent, 0 queued")
+        # No percentage beside the bar to run into the count ("11/1 sent").
+        assert not [w for w in dialog.query("#add-bar *") if w.display and "%" in str(w.render())]
+
+
+async def test_sending_repaints_its_progress_at_a_steady_pace_not_per_answer(
+    make_app: MakeApp, emulator: Emulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = make_app("uploads")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        emulator.faults.slow_ops["upload_url"] = 0.01
+        dialog = await add_urls(pilot, "\n".join(f"https://e.com/{i}.mp4" for i in range(120)))
+        label = dialog.query_one("#add-progress-label", Static)
+        paints = 0
+        update = label.update
+
+        def counted(*args: Any, **kwargs: Any) -> None:
+            nonlocal paints
+            paints += 1
+            update(*args, **kwargs)
+
+        monkeypatch.setattr(label, "update", counted)
+        started = time.monotonic()
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        elapsed = time.monotonic() - started
+        assert len(poller_of(app).store.jobs()) == 120
+        # One paint at the start, one a PROGRESS_EVERY, one at the end: not one per URL.
+        assert paints <= 3 + elapsed / PROGRESS_EVERY
 
 
 async def test_unknown_outcome_is_marked_and_sent_again_only_on_purpose(

@@ -65,14 +65,21 @@ def url_problem(url: str) -> str | None:
     return None
 
 
-def check_lines(text: str, queued: Mapping[str, str] | None = None) -> CheckedLines:
+def check_lines(
+    text: str,
+    queued: Mapping[str, str] | None = None,
+    server_refused: Mapping[str, str] | None = None,
+) -> CheckedLines:
     """Check pasted `text`, one URL a line.
 
     Args:
         text: what was pasted; blank lines and lines starting with ``#`` are skipped.
         queued: normalized URL -> state word, for the jobs already in the queue.
+        server_refused: normalized URL -> the server's reason, for URLs it refused
+            in this dialog: listed as refused until the line is changed.
     """
     queued = queued or {}
+    server_refused = server_refused or {}
     out = CheckedLines()
     seen: dict[str, int] = {}
     for number, raw in enumerate(text.splitlines(), start=1):
@@ -84,6 +91,8 @@ def check_lines(text: str, queued: Mapping[str, str] | None = None) -> CheckedLi
             norm = normalize_url(url)
             if norm in queued:
                 problem = f"already in the queue ({queued[norm]})"
+            elif norm in server_refused:
+                problem = f"refused by the server: {server_refused[norm]}"
             elif norm in seen:
                 problem = f"repeats line {seen[norm]}"
             else:
