@@ -100,7 +100,9 @@ async def test_empty_state_explains_how_to_add(make_app: MakeApp) -> None:
 async def test_add_pressed_before_the_account_answers_opens_once_it_does(
     make_app: MakeApp, emulator: Emulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    emulator.faults.slow_ops = {"account_info": 0.3}
+    # Long enough that the app is up and "a" pressed before the answer, even on a
+    # loaded machine (0.3 s was not).
+    emulator.faults.slow_ops = {"account_info": 2.0}
     app = make_app("uploads")
     notes = record_notes(app, monkeypatch)
     async with app.run_test(size=SIZE) as pilot:
