@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -369,6 +370,41 @@ async def test_remove_clear_and_messages_coalesce(
     a, b = msg.UploadsChanged(["1"]), msg.UploadsChanged(["2"], removed=["3"])
     assert a.can_replace(b) and b.keys == {"1", "2"} and b.removed == {"3"}
     assert not a.can_replace(msg.PollerStateChanged())
+
+
+async def test_poll_now_while_paused_polls_once_and_stays_paused(
+    tmp_path: Path, client: IllvidClient, emulator: Emulator
+) -> None:
+    emulator.upload_seconds = 10_000
+    clock = Clock()
+    poller, _ = make_poller(tmp_path, client, clock)
+    await poller.send(["https://e.com/a.mp4", "https://e.com/b.mp4"])
+    poller.pause()
+    cycles: list[bool] = []
+    done: list[int] = []
+    cycle = poller.cycle
+
+    async def counted(*, force: bool = False) -> Any:
+        cycles.append(force)
+        stats = await cycle(force=force)
+        done.append(stats.requests)
+        return stats
+
+    poller.cycle = counted  # type: ignore[method-assign]
+    task = asyncio.create_task(poller.run())
+    try:
+        assert poller.poll_now()
+        async with asyncio.timeout(5):
+            while not done:
+                await asyncio.sleep(0.01)
+        assert cycles == [True] and done == [2] and poller.paused
+        clock.t += 3600  # every job long due: a paused loop still starts no cycle
+        poller._wake.set()
+        for _ in range(20):
+            await asyncio.sleep(0)
+        assert cycles == [True] and poller.paused
+    finally:
+        task.cancel()
 
 
 async def test_run_loop_polls_new_jobs_by_itself(

@@ -398,6 +398,28 @@ async def test_pause_resume_and_interval_keys(make_app: MakeApp) -> None:
         assert "every 10 s" in str(app.screen.query_one("#uploads-status", Static).render())
 
 
+async def test_r_while_paused_polls_once_and_stays_paused(
+    make_app: MakeApp, emulator: Emulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    emulator.upload_seconds = 10_000
+    app = make_app("uploads")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await queue(pilot, "https://e.com/a.mp4\nhttps://e.com/b.mp4")
+        poller = poller_of(app)
+        await pilot.press("p")
+        notes = record_notes(app, monkeypatch)
+        checks = sum(1 for r in emulator.requests if r.op == "check_upload_url")
+        await pilot.press("r")
+        async with asyncio.timeout(10):
+            while sum(1 for r in emulator.requests if r.op == "check_upload_url") < checks + 2:
+                await pilot.pause(0.01)
+        await pilot.pause()
+        assert poller.paused
+        assert "PAUSED" in str(app.screen.query_one("#uploads-status", Static).render())
+        assert any("once; polling stays paused" in n for n in notes)
+
+
 async def test_filter_search_copy_remove_and_clear(
     make_app: MakeApp, emulator: Emulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -199,7 +199,10 @@ class Poller(QueueEdits):
     # -- controls --------------------------------------------------------------------
 
     def poll_now(self) -> bool:
-        """Check every running job now; False while a 509 wait is on."""
+        """Check every running job now, once (paused polling stays paused).
+
+        False while a 509 wait is on.
+        """
         if self.blocked:
             return False
         self._force = True
@@ -254,7 +257,7 @@ class Poller(QueueEdits):
                     pass
             self._wake.clear()
             self._unblock_if_over()
-            if self.paused or self.blocked:
+            if self.blocked or (self.paused and not self._force):
                 continue
             force, self._force = self._force, False
             at = self._next_cycle_at()
@@ -274,7 +277,7 @@ class Poller(QueueEdits):
 
     def _seconds_to_next(self) -> float | None:
         if self.paused:
-            return None
+            return 0.0 if self._force else None
         now = self._clock()
         if self.blocked_until is not None:
             return max(0.0, self.blocked_until - now)

@@ -251,14 +251,13 @@ class UploadsScreen(ForwardsWorkerErrors, Screen[None]):
         self.app.push_screen(AddUrlsScreen(poller))
 
     def action_poll_now(self) -> None:
-        """Check every running job now."""
+        """Check every running job now, once; paused polling stays paused."""
         poller = self._need_poller()
         if poller is None:
             return
-        if poller.paused:
-            poller.resume()
         if poller.poll_now():
-            self.notify(f"Checking {poller.unfinished} running job(s) now.", timeout=2)
+            once = " once; polling stays paused (p resumes)" if poller.paused else " now"
+            self.notify(f"Checking {poller.unfinished} running job(s){once}.", timeout=2)
         else:
             self.notify("The server asked to wait (509); polling resumes by itself.")
 
