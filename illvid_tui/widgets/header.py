@@ -39,6 +39,8 @@ class AppHeader(Widget):
     """
 
     login: reactive[str] = reactive("")
+    #: The profile in use ("" for none: the demo, or tests that pass credentials).
+    profile: reactive[str] = reactive("")
     state: reactive[str] = reactive("connecting")
     detail: reactive[str] = reactive("")
 
@@ -56,6 +58,8 @@ class AppHeader(Widget):
         if hasattr(app, "connection"):
             self.watch(app, "connection", self._connection_changed)
             self.watch(app, "login", self._login_changed)
+        if hasattr(app, "profile_label"):
+            self.watch(app, "profile_label", self._profile_changed)
 
     def _painted(self) -> None:
         bench_mark("frame")
@@ -75,6 +79,9 @@ class AppHeader(Widget):
 
     def _login_changed(self, value: str) -> None:
         self.login = value
+
+    def _profile_changed(self, value: str) -> None:
+        self.profile = value
 
     def _tabs(self) -> list[tuple[str, str, str]]:
         """(section, key, title) per section, or [] when this screen is not a section."""
@@ -108,7 +115,10 @@ class AppHeader(Widget):
     def render(self) -> RenderResult:
         marker, style = _LOOK.get(self.state, ("?", ""))
         right = Text()
-        if self.login:
+        if self.profile:
+            right.append(self.profile, "bold")
+            right.append(f" ({self.login})  " if self.login else "  ")
+        elif self.login:
             right.append(self.login)
             right.append("  ")
         right.append(f"{marker} ", style)
