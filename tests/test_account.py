@@ -14,6 +14,7 @@ from textual.widgets import Checkbox, Input, Static
 
 from illvid_tui.app import IllvidApp, create_app
 from illvid_tui.core.settings import Settings
+from illvid_tui.core.signin import store_of
 from illvid_tui.emulator import DEMO_KEY, DEMO_LOGIN, Emulator
 from illvid_tui.screens.account import AccountScreen, money_text
 from illvid_tui.screens.login import LoginScreen
@@ -70,8 +71,11 @@ async def test_login_ok_is_stored_in_the_keyring(
         assert app.account_id == f"{settings.base_url}|{DEMO_LOGIN}"
         assert "4050.00" in shown(app, "#account-fields")
         assert app.connection == ("ok", "connected")
-    assert json_keyring.get_password("illvid-tui", "key@127.0.0.1") == DEMO_KEY
-    assert json_keyring.get_password("illvid-tui", "login@127.0.0.1") == DEMO_LOGIN
+    # The first login is the profile "default": its key in the keyring, the login in
+    # profiles.toml (no key there).
+    assert json_keyring.get_password("illvid-tui", "profile:default") == DEMO_KEY
+    profiles = (settings.config_dir / "profiles.toml").read_text()
+    assert 'login = "demo"' in profiles and DEMO_KEY not in profiles
     # The next start finds them in the keyring and asks nothing.
     again = real_app(settings, emulator)
     async with again.run_test(size=SIZE) as pilot:
@@ -80,7 +84,7 @@ async def test_login_ok_is_stored_in_the_keyring(
         assert again.account_id is not None
         await pilot.press("F")  # forget
         await settle(pilot)
-    assert json_keyring.get_password("illvid-tui", "key@127.0.0.1") is None
+    assert json_keyring.get_password("illvid-tui", "profile:default") is None
 
 
 async def test_login_403_says_what_went_wrong_and_stores_nothing(
@@ -112,7 +116,7 @@ async def test_no_keyring_backend_keeps_the_key_for_the_session(
         await sign_in(pilot, DEMO_LOGIN, DEMO_KEY)
         assert isinstance(app.screen, AccountScreen)
         assert any("session only" in n.message for n in app._notifications)
-    assert not settings.plain_credentials_path.exists()
+    assert not store_of(settings).plain_file("default").exists()
 
 
 async def test_plain_file_only_when_asked_and_0600(
@@ -124,7 +128,7 @@ async def test_plain_file_only_when_asked_and_0600(
         app.screen.query_one("#login-plain", Checkbox).value = True
         await sign_in(pilot, DEMO_LOGIN, DEMO_KEY)
         assert any("plain file" in n.message for n in app._notifications)
-    path = settings.plain_credentials_path
+    path = store_of(settings).plain_file("default")
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     # Next start: no keyring, but the file the user chose is found.
     again = real_app(settings, emulator)

@@ -475,7 +475,8 @@ def test_keymap_check_knows_widget_ids_and_where_they_meet() -> None:
     scopes = keymap_check.our_scopes()
     lines = keymap_check.problems({"table.mark": "a", "path.complete": "ctrl+t"}, scopes)
     assert lines == [
-        "a is bound to dmca.mark_all and table.mark and uploads.add: one of them wins."
+        "a is bound to dmca.mark_all and profiles.add and table.mark and uploads.add: one of "
+        "them wins."
     ]
 
 

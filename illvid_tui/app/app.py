@@ -1,9 +1,11 @@
 """The App: four sections as modes, global keys, help, the palette, failure handling.
 
-`IllvidApp` builds on `SessionApp` (app/session.py: credentials,
-connecting, the connection state). `create_app()` builds it for the CLI,
-`--demo` (app/demo.py) and the tests alike. Screens are imported when
-first shown, keyring only inside a thread worker, so the first frame comes fast.
+`IllvidApp` builds on `ProfilesApp` (app/profiles.py: switching profiles),
+`SignInApp` (app/signin.py: credentials per profile, the login screen) and
+`SessionApp` (app/session.py: connecting, the connection state).
+`create_app()` builds it for the CLI, `--demo` (app/demo.py) and the tests alike.
+Screens are imported when first shown, keyring only inside a thread worker, so
+the first frame comes fast.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from illvid_tui.api.errors import IllvidError
-from illvid_tui.app.session import SessionApp
+from illvid_tui.app.profiles import ProfilesApp
 from illvid_tui.core import logs
 from illvid_tui.core.db import Database
 from illvid_tui.core.settings import Settings
@@ -115,7 +117,7 @@ class CrashReport(Exception):
         )
 
 
-class IllvidApp(SessionApp):
+class IllvidApp(ProfilesApp):
     """The illvid terminal app."""
 
     TITLE = "illvid"
@@ -130,6 +132,7 @@ class IllvidApp(SessionApp):
         Binding("2", "section('uploads')", "Uploads", id="app.uploads", group=_SECTIONS),
         Binding("3", "section('files')", "Files", id="app.files", group=_SECTIONS),
         Binding("4", "section('dmca')", "DMCA", id="app.dmca", group=_SECTIONS),
+        Binding("P", "profiles", "Profiles", id="app.profiles", show=False),
         Binding("question_mark", "help", "Help", id="app.help"),
         Binding("q", "quit", "Quit", id="app.quit"),
     ]
@@ -275,6 +278,7 @@ class IllvidApp(SessionApp):
             yield SystemCommand(
                 title, f"Show the {title} section", lambda n=name: self.action_section(n)
             )
+        yield from self.profile_commands(screen)
         yield from self._screen_commands(screen)
         yield from super().get_system_commands(screen)
 

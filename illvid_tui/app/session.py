@@ -28,8 +28,9 @@ if TYPE_CHECKING:
 
     from illvid_tui.api.client import ClientEvent, IllvidClient
     from illvid_tui.api.models import AccountInfo
-    from illvid_tui.core.credentials import Credentials, Loaded
-    from illvid_tui.screens.login import LoginEntered
+    from illvid_tui.core.credentials import Credentials
+    from illvid_tui.core.profiles import Profile
+    from illvid_tui.screens.login import LoginEntered, ProfileTarget
 
 
 def _rejected_text(source: str) -> str:
@@ -60,6 +61,11 @@ class SessionApp(App[None]):
     connection: reactive[tuple[str, str]] = reactive(("connecting", "connecting"))
     #: The last account_info answer; set by the app at start-up and by `refresh_account()`.
     account: reactive[AccountState] = reactive(AccountState, always_update=True)
+    #: The profile in use: its name; "" for the environment's credentials (an unnamed
+    #: profile); None without profiles (--demo, tests that pass credentials).
+    profile: reactive[str | None] = reactive(None)
+    #: Bumped whenever profiles.toml or a profile's stored key changes.
+    profiles_revision: reactive[int] = reactive(0)
 
     def __init__(
         self,
@@ -77,7 +83,9 @@ class SessionApp(App[None]):
         self._transport_factory = transport_factory
         self._initial = credentials
         self._services_started = False
-        self._to_store: tuple[Credentials, bool] | None = None
+        self._to_store: tuple[Profile, Credentials, bool] | None = None
+        #: The profile the login screen signs in as, when not the one in use (add, switch).
+        self._login_for: ProfileTarget | None = None
         #: account_id to set once account_info has answered (see connect()).
         self._pending_account_id: str | None = None
         #: Key-only credentials: the partition waits for account_info's login.
@@ -109,6 +117,8 @@ class SessionApp(App[None]):
 
         initial, self._initial = self._initial, None
         credentials = initial if initial is not None else from_env()
+        if initial is None and credentials is not None:
+            self.profile = ""  # the environment's credentials override every profile
         # Two threads while the terminal shows the first frame: httpx's import
         # and the transport (a TLS context for https) in one, keyring in the
         # other; connect() runs when both are done.
@@ -196,135 +206,20 @@ class SessionApp(App[None]):
 
         return make_transport(self.settings.base_url)
 
-    # -- credentials ---------------------------------------------------------
-
-    @work(thread=True, exclusive=True, group="app.credentials", exit_on_error=False)
-    def _load_credentials(self) -> None:
-        from illvid_tui.core import credentials
-
-        loaded = credentials.load(self.settings.base_url, self.settings.plain_credentials_path)
-        self.call_from_thread(self._credentials_loaded, loaded)
-
-    def _credentials_loaded(self, loaded: Loaded) -> None:
-        if loaded.credentials is not None:
-            self._credentials = loaded.credentials
-            self._maybe_connect()
-        else:
-            self.ask_credentials(no_keyring=loaded.no_keyring, problem=loaded.problem)
-
     def _maybe_connect(self) -> None:
         if self._http_ready and self._credentials is not None:
             credentials, self._credentials = self._credentials, None
             self.connect(credentials)
 
+    def _load_credentials(self) -> object:
+        """Find the credentials of the profile to use (a worker: app/signin.py)."""
+        raise NotImplementedError
+
     def ask_credentials(
         self, *, no_keyring: bool = False, problem: str = "", change: bool = False, login: str = ""
     ) -> None:
-        """Show the login screen (on top of the current section); its answer comes back here."""
-        from illvid_tui.screens.login import LoginScreen
-
-        if self.settings.demo:
-            self.notify("The demo signs in by itself; no login or key is needed.")
-            return
-        self._no_keyring = self._no_keyring or no_keyring
-        if not change and self.connection[0] != "rejected":
-            self.connection = ("signed out", "signed out")
-        if not isinstance(self.screen, LoginScreen):
-            screen = LoginScreen(no_keyring=self._no_keyring, problem=problem, login=login)
-            self.push_screen(screen, self._login_entered)
-        if self.transport is None and self._http_ready and self._next_transport is None:
-            # connect() follows the login screen: build its transport while the user types.
-            self._prepare_next_transport()
-
-    def _login_entered(self, entered: LoginEntered | None) -> None:
-        if entered is None:
-            return
-        self._entered = entered
-        self._check_login()
-
-    @work(exclusive=True, group="app.check_login", exit_on_error=False)
-    async def _check_login(self) -> None:
-        """Check what the login screen returned; connect and store if accepted, else ask again."""
-        from illvid_tui.api.client import IllvidClient
-
-        # The key is taken from here, not passed in: a worker's arguments end up
-        # in its description and the dev log.
-        entered, self._entered = self._entered, None
-        if entered is None:
-            return
-        credentials = entered.credentials
-        try:
-            async with IllvidClient(
-                key=credentials.key,
-                login=credentials.login or None,
-                base_url=self.settings.base_url,
-                transport=self.transport,
-                max_attempts=2,
-            ) as client:
-                info = await client.account_info()
-        except PermissionDeniedError:
-            self.ask_credentials(
-                problem="The server refused this login and key (403, permission denied). Copy "
-                "them again from the User Panel, User Settings, and check the login too.",
-                change=True,
-                login=credentials.login,
-            )
-            return
-        except IllvidError as error:
-            self.ask_credentials(
-                problem=f"Could not check them: {error}\n{error.hint}",
-                change=True,
-                login=credentials.login,
-            )
-            return
-        self.connect(credentials, info=info)
-        self.store_credentials(credentials, plain_file=entered.plain_file)
-
-    def store_credentials(self, credentials: Credentials, *, plain_file: bool = False) -> None:
-        """Keep accepted credentials: keyring, else this session only (or the opted-in file)."""
-        self._to_store = (credentials, plain_file)
-        self._store_credentials()
-
-    @work(thread=True, exclusive=True, group="app.store", exit_on_error=False)
-    def _store_credentials(self) -> None:
-        from illvid_tui.core import credentials as store
-
-        pending, self._to_store = self._to_store, None
-        if pending is None:
-            return
-        credentials, plain_file = pending
-        saved = store.save(credentials, self.settings.base_url)
-        path = self.settings.plain_credentials_path
-        if plain_file:
-            store.write_plain_file(path, credentials)
-            message = f"Saved in the plain file {path} (mode 0600): anyone with root can read it."
-            severity = "warning"
-        elif saved:
-            message, severity = "Saved in the system keyring.", "information"
-        else:
-            message = "No usable keyring: the key is kept for this session only."
-            severity = "warning"
-        self.call_from_thread(self.notify, message, severity=severity)
-
-    def forget_credentials(self) -> None:
-        """Delete the stored login and key (keyring and plain file)."""
-        if self.settings.demo:
-            self.notify("The demo stores no credentials.")
-            return
-        self._forget_credentials()
-
-    @work(thread=True, exclusive=True, group="app.forget", exit_on_error=False)
-    def _forget_credentials(self) -> None:
-        from illvid_tui.core import credentials as store
-
-        removed = store.forget(self.settings.base_url, self.settings.plain_credentials_path)
-        message = (
-            f"Forgot the stored login and key ({', '.join(removed)}). "
-            "This session stays signed in until you quit."
-            if removed
-            else "No stored login or key found (the environment's are not touched)."
-        )
-        self.call_from_thread(self.notify, message)
+        """Show the login screen (app/signin.py)."""
+        raise NotImplementedError
 
     # -- connecting ----------------------------------------------------------
 

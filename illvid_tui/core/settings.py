@@ -45,7 +45,11 @@ class Settings:
 
     @property
     def plain_credentials_path(self) -> Path:
-        """The opt-in plain credentials file (mode 0600); absent unless asked for."""
+        """The single-account layout's opt-in plain credentials file (mode 0600).
+
+        Read only to move it to the profile "default" (each profile has its
+        own: `ProfileStore.plain_file`).
+        """
         return self.config_dir / "credentials.json"
 
     @property

@@ -17,6 +17,8 @@ if TYPE_CHECKING:
     from illvid_tui.core.account import AccountState
     from illvid_tui.core.db import Database
     from illvid_tui.core.poller import Poller
+    from illvid_tui.core.profiles import ProfileStore
+    from illvid_tui.core.settings import Settings
 
 
 class AppHost(Protocol):
@@ -65,6 +67,40 @@ class AppHost(Protocol):
 
     def forget_credentials(self) -> None:
         """Delete the stored login and key."""
+
+    # -- profiles (watch `profile`, `profile_states`, `profiles_revision` on `self.app`) --
+
+    @property
+    def settings(self) -> Settings:
+        """How this run is set up (its base URL is the profile's in use)."""
+
+    @property
+    def login(self) -> str:
+        """The API login in use ("" until known)."""
+
+    @property
+    def profile(self) -> str | None:
+        """The profile in use: a name, "" for the environment's credentials, None: no profiles."""
+
+    @property
+    def profile_states(self) -> dict[str, tuple[str, str]]:
+        """Profile name -> its last connection state this session (absent: not tried)."""
+
+    @property
+    def profile_store(self) -> ProfileStore:
+        """profiles.toml and the last-used profile."""
+
+    def switch_profile(self, name: str) -> None:
+        """Sign in as profile `name` ("": the environment's credentials)."""
+
+    def add_profile(self) -> None:
+        """Ask for a new profile's name, base URL, login and key (the login screen)."""
+
+    def rename_profile(self, old: str, new: str) -> None:
+        """Rename a profile; its key moves with it."""
+
+    def remove_profile(self, name: str) -> None:
+        """Remove a profile and its stored key."""
 
 
 def host(node: DOMNode) -> AppHost:

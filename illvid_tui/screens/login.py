@@ -1,13 +1,15 @@
 """The login screen: asks for the API login and key (masked) and dismisses with them.
 
-It checks nothing itself: the session (app/session.py) checks them with
+It checks nothing itself: the session (app/signin.py) checks them with
 `account_info`, stores them once accepted, and shows this screen again, with the
-server's reason, when they are refused.
+server's reason, when they are refused. With a `ProfileTarget` it signs in as
+another profile than the one in use (switching to one without a stored key),
+or adds one: then it asks for the profile's name and base URL too.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from rich.text import Text
 from textual import on, work
@@ -17,10 +19,24 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, Checkbox, Input, Label, Static
 
+from illvid_tui.api.baseurl import base_url_problem
 from illvid_tui.core.credentials import NO_KEYRING_HELP, Credentials
+from illvid_tui.core.profiles import name_problem
 from illvid_tui.widgets.footer import AppFooter
 from illvid_tui.widgets.header import AppHeader
 from illvid_tui.widgets.worker_errors import ForwardsWorkerErrors
+
+
+@dataclass(frozen=True)
+class ProfileTarget:
+    """The profile a login is for, when not the one in use."""
+
+    name: str
+    base_url: str
+    #: A profile being added: the screen asks for its name and base URL.
+    new: bool = False
+    #: Names already taken (a new profile may not reuse one).
+    taken: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -29,6 +45,8 @@ class LoginEntered:
 
     credentials: Credentials
     plain_file: bool = False
+    #: The profile they are for (None: the one in use).
+    target: ProfileTarget | None = None
 
 
 class LoginScreen(ForwardsWorkerErrors, Screen[LoginEntered | None]):
@@ -54,12 +72,20 @@ class LoginScreen(ForwardsWorkerErrors, Screen[LoginEntered | None]):
         Binding("escape", "cancel", "Cancel", id="login.cancel"),
     ]
 
-    def __init__(self, *, no_keyring: bool = False, problem: str = "", login: str = "") -> None:
+    def __init__(
+        self,
+        *,
+        no_keyring: bool = False,
+        problem: str = "",
+        login: str = "",
+        target: ProfileTarget | None = None,
+    ) -> None:
         super().__init__()
         self.no_keyring = no_keyring
         self.problem = problem
         #: The login to show again (after a refusal); never the key.
         self.login = login
+        self.target = target
 
     def compose(self) -> ComposeResult:
         yield AppHeader()
@@ -70,6 +96,19 @@ class LoginScreen(ForwardsWorkerErrors, Screen[LoginEntered | None]):
                     "They are checked with the server before they are kept."
                 )
             )
+            target = self.target
+            if target is not None and target.new:
+                with Horizontal(classes="login-row"):
+                    yield Label("Profile")
+                    yield Input(target.name, placeholder="a name: work, client-2…", id="login-name")
+                with Horizontal(classes="login-row"):
+                    yield Label("Server")
+                    yield Input(target.base_url, placeholder="API base URL", id="login-url")
+            elif target is not None:
+                yield Static(
+                    Text(f"Profile {target.name} ({target.base_url}).", style="bold"),
+                    id="login-profile",
+                )
             with Horizontal(classes="login-row"):
                 yield Label("Login")
                 yield Input(placeholder="API login", id="login-login")
@@ -97,7 +136,9 @@ class LoginScreen(ForwardsWorkerErrors, Screen[LoginEntered | None]):
         if self.problem:
             self._status(self.problem, error=True)
         box = self.query_one("#login-login", Input)
-        if self.login:
+        if self.target is not None and self.target.new and not self.login:
+            self.query_one("#login-name", Input).focus()
+        elif self.login:
             box.value = self.login
             self.query_one("#login-key", Input).focus()
         else:
@@ -138,9 +179,30 @@ class LoginScreen(ForwardsWorkerErrors, Screen[LoginEntered | None]):
     def _next_field(self) -> None:
         self.query_one("#login-key", Input).focus()
 
+    @on(Input.Submitted, "#login-name")
+    @on(Input.Submitted, "#login-url")
+    def _next_of_profile(self, event: Input.Submitted) -> None:
+        self.focus_next()
+
+    def _entered_target(self) -> ProfileTarget | None | str:
+        """The target with the name and base URL typed (a new profile), or why they are refused."""
+        target = self.target
+        if target is None or not target.new:
+            return target
+        name = self.query_one("#login-name", Input).value.strip()
+        url = self.query_one("#login-url", Input).value.strip()
+        problem = name_problem(name) or base_url_problem(url)
+        if problem is None and name in target.taken:
+            problem = f"a profile named {name!r} exists already"
+        return problem if problem else replace(target, name=name, base_url=url)
+
     @on(Input.Submitted, "#login-key")
     @on(Button.Pressed, "#login-submit")
     def _submit(self) -> None:
+        target = self._entered_target()
+        if isinstance(target, str):
+            self._status(target.capitalize(), error=True)
+            return
         if not self.query_one("#login-key", Input).value.strip():
             self._status("Enter the API key.", error=True)
             self.query_one("#login-key", Input).focus()
@@ -153,7 +215,7 @@ class LoginScreen(ForwardsWorkerErrors, Screen[LoginEntered | None]):
         )
         plain = self.query_one("#login-plain", Checkbox).value and self.no_keyring
         self.query_one("#login-key", Input).value = ""
-        self.dismiss(LoginEntered(credentials, plain_file=plain))
+        self.dismiss(LoginEntered(credentials, plain_file=plain, target=target))
 
     @on(Button.Pressed, "#login-cancel")
     def action_cancel(self) -> None:

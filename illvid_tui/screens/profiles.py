@@ -1,4 +1,4 @@
-"""`P`: every profile with its login, base URL, stored key and connection; switch, add, rename, remove.
+"""`P`: every profile with its login, base URL, key and connection; switch, add, rename, remove.
 
 The list is read in a thread (profiles.toml and one keyring lookup per
 profile, which may block); the changes go through the app, which owns the
@@ -215,9 +215,7 @@ class ProfilesScreen(ForwardsWorkerErrors, Screen[None]):
                 self.notify("Unset ILLVID_API_KEY to stop using the environment's credentials.")
             return
         if name == host(self).profile:
-            self.notify(
-                f"{name} is in use: switch to another profile first.", severity="warning"
-            )
+            self.notify(f"{name} is in use: switch to another profile first.", severity="warning")
             return
 
         def answered(yes: bool | None) -> None:
