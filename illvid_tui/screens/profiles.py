@@ -16,6 +16,7 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
+from illvid_tui.core.credentials import from_env
 from illvid_tui.core.profiles import UNNAMED_LABEL, ProfileError
 from illvid_tui.core.signin import Listed, list_profiles
 from illvid_tui.screens.host import host
@@ -135,13 +136,15 @@ class ProfilesScreen(ForwardsWorkerErrors, Screen[None]):
         keep = self._names[table.cursor_row] if 0 <= table.cursor_row < len(self._names) else None
         table.clear()
         self._names = []
-        if current == "":
-            # The environment's credentials override every profile (shown first, in use).
+        env = from_env()
+        if current == "" or env is not None:
+            # The environment's credentials override every profile at start (shown first).
+            here = current == ""
             table.add_row(
-                Text("●"),
-                Text(UNNAMED_LABEL, style="bold"),
-                Text(app.login or "(from the key)"),
-                Text(app.settings.base_url),
+                Text("●" if here else " "),
+                Text(UNNAMED_LABEL, style="bold" if here else ""),
+                Text((env.login if env else "") or "(from the key)"),
+                Text(app.settings.base_url if here else ""),
                 Text("environment"),
                 Text(connection_text(states.get(""))),
             )
@@ -182,10 +185,12 @@ class ProfilesScreen(ForwardsWorkerErrors, Screen[None]):
         name = self._selected()
         if name is None:
             return
-        if name == host(self).profile:
+        app = host(self)
+        if name == app.profile:
             self.notify(f"Already using {name or UNNAMED_LABEL}.")
             return
-        host(self).switch_profile(name)
+        self.dismiss()  # back to the section, which follows the new account
+        app.switch_profile(name)
 
     def action_add(self) -> None:
         host(self).add_profile()
