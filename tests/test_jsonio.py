@@ -64,3 +64,28 @@ async def test_small_and_non_object_bodies() -> None:
     assert await jsonio.loads(json.dumps(big_list).encode()) == big_list
     with pytest.raises(ValueError):
         await jsonio.loads(b"<html>502 Bad Gateway</html>")
+
+
+def test_peek_array_reads_only_the_head_of_the_answer() -> None:
+    raw = json.dumps(BIG, indent=1).encode()
+    peeked = jsonio.peek_array(raw, "result", 30)
+    assert peeked is not None
+    before, head = peeked
+    assert before == {"status": "200", "msg": "OK"}
+    assert head == BIG["result"][:30]
+    # A prefix of the body (as it arrives) gives the elements that are whole.
+    cut = raw[: raw.index(b"c00000000005") + 4]
+    assert jsonio.peek_array(cut, "result", 30) == (before, BIG["result"][:5])
+
+
+@pytest.mark.parametrize(
+    "text",
+    ['{"result": 3, "status": 200}', '{"status": 200}', "[1, 2]", "", '{"status": 2'],
+)
+def test_peek_array_without_a_leading_array_is_none(text: str) -> None:
+    assert jsonio.peek_array(text, "result", 5) is None
+
+
+def test_peek_array_of_a_small_or_empty_array() -> None:
+    assert jsonio.peek_array('{"status":200,"result":[]}', "result", 5) == ({"status": 200}, [])
+    assert jsonio.peek_array('{"result":[1,2,3],"status":200}', "result", 2) == ({}, [1, 2])

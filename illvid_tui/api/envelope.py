@@ -12,7 +12,7 @@ from typing import Any
 
 import httpx
 
-from illvid_tui.api import redact
+from illvid_tui.api import jsonio, redact
 from illvid_tui.api.errors import (
     BandwidthExceededError,
     IllvidError,
@@ -52,6 +52,20 @@ def read_envelope(op: str, http_status: int, body: Any, reason: str) -> Ok | Ill
         error = InvalidResponseError(http_status, f"HTTP 200 with {reason}", op=op)
     error.from_envelope = False
     return error
+
+
+def peek_result_list(op: str, content: bytes, limit: int) -> list[Any] | None:
+    """The first `limit` elements of a long answer's `result` list, before decoding it whole.
+
+    Only when the envelope's status, written before the list, says 200 (else
+    None: the full decode decides). A preview, for showing something at once.
+    """
+    peeked = jsonio.peek_array(content, "result", limit)
+    if peeked is None:
+        return None
+    before, head = peeked
+    outcome = read_envelope(op, 200, {**before, "result": head}, "")
+    return head if isinstance(outcome, Ok) and isinstance(outcome.value, list) else None
 
 
 def for_non_idempotent(error: IllvidError, op: str) -> IllvidError:

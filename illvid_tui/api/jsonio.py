@@ -49,6 +49,56 @@ def loads_stepwise(content: bytes | str) -> Any:
     return value
 
 
+def peek_array(
+    content: bytes | str, key: str, limit: int
+) -> tuple[dict[str, Any], list[Any]] | None:
+    """The members before `key` and the first `limit` elements of the array at `key`.
+
+    For showing the start of a long answer before it is decoded whole: only
+    the head of the text is read (microseconds), and `content` may be a mere
+    prefix of the body (the elements cut off are left out). None when the
+    text is no object, `key` is not found at the top level, or its value is
+    no array. A peek is a preview: the full decode still decides.
+    """
+    if isinstance(content, bytes):
+        # Enough for `limit` elements of a flat array; a cut character is dropped.
+        content = content[: 64 * 1024 + 512 * limit].decode("utf-8", errors="ignore")
+    text = content
+    try:
+        i = _skip(text, 0)
+        i = _skip(text, _expect(text, i, "{"))
+        before: dict[str, Any] = {}
+        while not text.startswith("}", i):
+            name, i = _value(text, i)
+            i = _skip(text, _expect(text, _skip(text, i), ":"))
+            if name == key:
+                return (before, _head(text, i, limit)) if text.startswith("[", i) else None
+            before[str(name)], i = _value(text, i)
+            i = _skip(text, i)
+            if not text.startswith(",", i):
+                return None
+            i = _skip(text, i + 1)
+    except (ValueError, IndexError):
+        return None
+    return None
+
+
+def _head(text: str, i: int, limit: int) -> list[Any]:
+    out: list[Any] = []
+    i = _skip(text, i + 1)
+    while len(out) < limit and not text.startswith("]", i):
+        try:
+            item, i = _value(text, i)
+        except ValueError:
+            break  # the prefix ends inside this element
+        out.append(item)
+        i = _skip(text, i)
+        if not text.startswith(",", i):
+            break
+        i = _skip(text, i + 1)
+    return out
+
+
 def _skip(text: str, i: int) -> int:
     """The index of the first non-space character at or after `i`."""
     if i < len(text) and text[i] not in _SPACE:

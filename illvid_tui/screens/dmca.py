@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 from collections.abc import Mapping, Sequence
+from functools import partial
 from pathlib import Path
 from typing import ClassVar
 
@@ -25,6 +26,7 @@ from textual.screen import Screen
 from textual.widgets import Input, Label, Static
 
 from illvid_tui.api.errors import IllvidError
+from illvid_tui.api.models import DmcaNotice
 from illvid_tui.core import dmca
 from illvid_tui.core.export import ExportError, write_csv
 from illvid_tui.core.renew import RenewOutcome, describe_failure, renew_codes
@@ -96,6 +98,15 @@ class DmcaScreen(ForwardsWorkerErrors, Screen[None]):
         self._loading = False
         self._results: dict[str, Text] = {}
         self._more_keys: dict[str, list[str]] = {}
+        #: Set once mounted: answers that arrive earlier wait for it (see compose).
+        self._mounted = asyncio.Event()
+        self._status: tuple[str, bool] = ("", False)
+        #: A preview that arrived before the widgets were mounted.
+        self._early: tuple[int, list[DmcaNotice]] | None = None
+        # The request goes out before the widgets are built: building and styling
+        # them takes Textual 0.1-0.2 s, and the answer travels meanwhile.
+        if self.illvid.account_id is not None:
+            self.reload()
 
     # -- layout ----------------------------------------------------------------
 
@@ -122,7 +133,13 @@ class DmcaScreen(ForwardsWorkerErrors, Screen[None]):
 
     def on_mount(self) -> None:
         self.table.focus()
-        self.watch(self.app, "account_id", self._account_changed)
+        self._mounted.set()
+        self._set_status(*self._status)
+        if self._early is not None:
+            self._show_first(*self._early)
+        self.watch(self.app, "account_id", self._account_changed, init=False)
+        if self._generation == 0:  # not signed in when composed
+            self._account_changed(self.illvid.account_id)
         # Days left count from today: a screen left open overnight asks again.
         self.set_interval(60, self.roll_over_at_midnight)
 
@@ -157,16 +174,20 @@ class DmcaScreen(ForwardsWorkerErrors, Screen[None]):
             return
         seen: dict[str, Text] = {}
         try:
-            notices = await client.files_dmca(date=date, order=order)
+            notices = await client.files_dmca(
+                date=date, order=order, on_first=partial(self._show_first, generation)
+            )
             seen = dict(self._results)
             prepared = await asyncio.to_thread(
                 prepare_rows, notices, self._counted_from or self.illvid.today(), seen
             )
         except IllvidError as error:
+            await self._mounted.wait()
             if generation == self._generation:
                 self._loading = False
                 self._show_error(error)
             return
+        await self._mounted.wait()
         self.apply(generation, prepared, seen)
 
     def apply(
@@ -194,6 +215,30 @@ class DmcaScreen(ForwardsWorkerErrors, Screen[None]):
         self._update_status()
         return True
 
+    def _show_first(self, generation: int, notices: list[DmcaNotice]) -> None:
+        """Show the first notices of a long answer while the rest is decoded.
+
+        Only into an empty, unsorted, unsearched table: rows already shown stay
+        until the whole answer replaces them, and a sort or search needs all rows.
+        """
+        if not self._mounted.is_set():
+            self._early = (generation, notices)
+            return
+        self._early = None
+        table = self.table
+        if (
+            generation != self._generation
+            or self._loaded
+            or table.total_count
+            or table.sort_column is not None
+            or self.search_text
+        ):
+            return
+        prepared = prepare_rows(notices, self._counted_from or self.illvid.today(), self._results)
+        table.set_rows(prepared.rows)
+        word = "newest" if self.order == "down" else "oldest"
+        self._set_status(f"⟳ the {len(notices):,} {word} notices shown, loading the rest…")
+
     def _show_error(self, error: IllvidError) -> None:
         text = f"✗ {error}"
         if error.hint:
@@ -202,7 +247,10 @@ class DmcaScreen(ForwardsWorkerErrors, Screen[None]):
 
     # -- status line -------------------------------------------------------------
 
-    def _set_status(self, text: str, *, error: bool = False) -> None:
+    def _set_status(self, text: str, error: bool = False) -> None:
+        self._status = (text, error)
+        if not self._mounted.is_set():
+            return  # on_mount shows it
         status = self.query_one("#dmca-status", Static)
         status.update(text)
         status.set_class(error, "-error")
