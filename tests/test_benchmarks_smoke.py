@@ -35,6 +35,7 @@ SMOKE = {
         "1",
     ],  # fmt: skip
     "startup": ["--runs", "1"],
+    "cli": ["--runs", "1"],
     "upload": ["--mib", "4"],
 }
 
