@@ -289,7 +289,9 @@ class SessionApp(App[None]):
             self._accepted(info)
 
     def _partition(self, login: str) -> str:
-        return f"{self.settings.base_url}|{login}"
+        from illvid_tui.core.account import partition
+
+        return partition(self.settings.base_url, login)
 
     def _accepted(self, info: AccountInfo) -> None:
         if self._awaiting_login:

@@ -166,11 +166,12 @@ class Context:
 
 async def account_partition(client: IllvidClient, base_url: str) -> str:
     """The state DB's partition of this account: the login account_info names if none is set."""
+    from illvid_tui.core.account import partition
+
     login = client.login
     if not login:
         login = (await client.account_info()).login
-    # The same partition the app's session uses.
-    return f"{base_url}|{login}"
+    return partition(base_url, login)
 
 
 __all__ = ["NO_CREDENTIALS", "Context", "Runtime", "account_partition"]

@@ -1,4 +1,4 @@
-"""What the app knows of the account: the last `account_info` answer and how it went."""
+"""The account: its partition in the state database, and the app's last `account_info` answer."""
 
 from __future__ import annotations
 
@@ -8,6 +8,15 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from illvid_tui.api.errors import IllvidError
     from illvid_tui.api.models import AccountInfo
+
+
+def partition(base_url: str, login: str) -> str:
+    """The account's key in the state database (queue, file checks): ``"<base_url>|<login>"``.
+
+    Both front-ends name an account this way; with a key and no login, the
+    login `account_info` answers is the one to use.
+    """
+    return f"{base_url}|{login}"
 
 
 @dataclass(frozen=True)
@@ -23,4 +32,4 @@ class AccountState:
     loading: bool = False
 
 
-__all__ = ["AccountState"]
+__all__ = ["AccountState", "partition"]
