@@ -94,3 +94,12 @@ def test_keyring_user_is_per_host_without_importing_httpx() -> None:
         [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=True
     )
     assert done.stdout.split() == ["key@api.example.com", "login@illvid.com", "False"]
+
+
+def test_a_key_is_redacted_as_soon_as_credentials_hold_it() -> None:
+    from illvid_tui.api import redact
+    from illvid_tui.core.credentials import Credentials
+
+    key = "fresh-never-used-key-4711"
+    Credentials("someone", key)
+    assert key not in redact.text(f"boom {key}")

@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from illvid_tui.api import redact
+
 SERVICE = "illvid-tui"
 ENV_LOGIN = "ILLVID_API_LOGIN"
 ENV_KEY = "ILLVID_API_KEY"
@@ -45,6 +47,9 @@ class Credentials:
         self._key = key.strip()
         #: Where they came from: "env", "keyring", "file", "login screen", "demo".
         self.source = source
+        # Masked from now on, not only once a client is built with it: a crash
+        # (or a CLI error) before that must not print it either.
+        redact.register_secret(self._key)
 
     @property
     def key(self) -> str:
