@@ -22,7 +22,6 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
-from textual.screen import Screen
 from textual.widgets import Input, Label, Static
 
 from illvid_tui.api.errors import IllvidError
@@ -42,15 +41,21 @@ from illvid_tui.screens.dmca_rows import (
 )
 from illvid_tui.screens.host import AppHost, host
 from illvid_tui.screens.path_dialog import PathDialog
+from illvid_tui.screens.table_screen import TableScreen
 from illvid_tui.widgets.footer import AppFooter
 from illvid_tui.widgets.header import AppHeader
 from illvid_tui.widgets.table import FastTable
+from illvid_tui.widgets.table.position import TablePosition
 from illvid_tui.widgets.worker_errors import ForwardsWorkerErrors
 
 
-class DmcaScreen(ForwardsWorkerErrors, Screen[None]):
+class DmcaScreen(ForwardsWorkerErrors, TableScreen):
     """DMCA notices: filters, a fast table, renew / copy / export on rows."""
 
+    SORT_COLUMNS = tuple(c.key for c in COLUMNS)
+    DEFAULT_SORT = "expires"
+    SORT_NAMES = SORT_NAMES
+    SEARCH_HIDES = False
     DEFAULT_CSS = """
     DmcaScreen #dmca-bar { height: 1; padding: 0 1; background: $panel; }
     DmcaScreen #dmca-bar Label { padding: 0 1 0 0; }
@@ -89,7 +94,6 @@ class DmcaScreen(ForwardsWorkerErrors, Screen[None]):
         super().__init__()
         self.date_filter: str | None = None
         self.order = "down"
-        self.search_text = ""
         self.totals = dmca.Totals()
         self._generation = 0
         self._loaded = False
@@ -117,9 +121,10 @@ class DmcaScreen(ForwardsWorkerErrors, Screen[None]):
             yield Input(placeholder="YYYY-MM-DD", max_length=10, id="dmca-date")
             yield Static(self._order_text(), id="dmca-order", markup=False)
             yield Label("search", id="dmca-search-label")
-            yield Input(placeholder="file code  (/)", id="dmca-search")
+            yield Input(placeholder="file code  (/)", id="dmca-search", classes="table-search")
         yield Static("", id="dmca-status", markup=False)
         yield FastTable(COLUMNS, id="dmca-table", empty_text="No DMCA notices.")
+        yield TablePosition(id="dmca-position")
         yield AppFooter()
 
     @property
@@ -261,7 +266,7 @@ class DmcaScreen(ForwardsWorkerErrors, Screen[None]):
         table = self.table
         text = self.totals.describe()
         if self.search_text:
-            text += f" · {table.row_count:,} match {self.search_text!r}"
+            text += f" · {table.row_count:,} match {self.search_text.lower()!r}"
         if table.marked:
             text += f" · {len(table.marked):,} marked"
         self._set_status(text)
@@ -303,60 +308,24 @@ class DmcaScreen(ForwardsWorkerErrors, Screen[None]):
         """Reload with the current filters."""
         self.reload()
 
-    def action_search(self) -> None:
-        """Focus the search field."""
-        self.query_one("#dmca-search", Input).focus()
-
-    @on(Input.Changed, "#dmca-search")
-    def _search_changed(self, event: Input.Changed) -> None:
-        self.apply_search(event.value)
-
-    @on(Input.Submitted, "#dmca-search")
-    def _search_submitted(self) -> None:
-        self.table.focus()
-
-    def apply_search(self, text: str) -> None:
-        """Show only rows whose code contains `text` (any case); "" shows all."""
-        needle = text.strip().lower()
-        self.search_text = needle
+    def _apply_view(self, *, to_top: bool = False) -> None:
+        needle = self.search_text.lower()
         if needle:
-            self.table.set_filter(lambda key, row: needle in row["code"].lower())
+            self.table.set_filter(lambda key, row: needle in row["code"].lower(), to_top=to_top)
         else:
-            self.table.set_filter(None)
+            self.table.set_filter(None, to_top=to_top)
         self._update_status()
 
     def action_clear(self) -> None:
-        """Escape: leave a filter field (keeping its text); else clear the search, then marks."""
+        """Esc: the date field goes back to its filter; else as on every table (TableScreen)."""
         focused = self.focused
-        if isinstance(focused, Input):
-            if focused.id == "dmca-date":
-                focused.remove_class("-invalid")
-                focused.value = self.date_filter or ""
-                self._update_status()
+        if isinstance(focused, Input) and focused.id == "dmca-date":
+            focused.remove_class("-invalid")
+            focused.value = self.date_filter or ""
+            self._update_status()
             self.table.focus()
             return
-        search = self.query_one("#dmca-search", Input)
-        if search.value:
-            search.value = ""
-            self.apply_search("")
-        elif self.table.marked:
-            self.table.clear_marks()
-
-    # -- sorting ---------------------------------------------------------------------
-
-    def action_cycle_sort(self) -> None:
-        """Sort by the next column (ascending)."""
-        keys = [c.key for c in COLUMNS]
-        current = self.table.sort_column
-        following = keys[0] if current is None else keys[(keys.index(current) + 1) % len(keys)]
-        self.table.sort_by(following)
-        self.notify(f"Sorted by {SORT_NAMES[following]}", timeout=1.5, markup=False)
-
-    def action_reverse_sort(self) -> None:
-        """Reverse the current sort (sorts by expiry date first when unsorted)."""
-        table = self.table
-        column = table.sort_column or "expires"
-        table.sort_by(column, reverse=not table.sort_reverse if table.sort_column else False)
+        self.escape_table()
 
     # -- marks and the rows acted on ---------------------------------------------------
 

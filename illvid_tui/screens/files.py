@@ -36,6 +36,7 @@ from illvid_tui.screens.files_results import FileResultsScreen
 from illvid_tui.widgets.footer import AppFooter
 from illvid_tui.widgets.header import AppHeader
 from illvid_tui.widgets.table import FastTable
+from illvid_tui.widgets.table.position import TablePosition
 
 if TYPE_CHECKING:
     # Only named in annotations: importing the client would import httpx
@@ -95,16 +96,20 @@ class FilesScreen(FileResultsScreen):
         with Horizontal(id="files-progress", classes="hidden"):
             yield ProgressBar(id="files-bar", show_eta=False)
             yield Static("", id="files-progress-label", markup=False)
-        yield Input(placeholder="search codes (Enter keeps, Esc clears)", id="files-search")
+        yield Input(
+            placeholder="search codes (Enter keeps, Esc clears)",
+            id="files-search",
+            classes="table-search",
+        )
         yield FastTable(
             list(COLUMNS),
             empty_text="No codes checked yet: paste codes or links (or press i to type), then r.",
             id="files-table",
         )
+        yield TablePosition(id="files-position")
         yield AppFooter()
 
     def on_mount(self) -> None:
-        self.query_one("#files-search").add_class("hidden")
         self._show_totals()
         # Not the paste box: it would swallow the section keys (1-4, ?, q).
         self.table.focus()
@@ -267,16 +272,14 @@ class FilesScreen(FileResultsScreen):
         report.set_class(not text, "hidden")
 
     def action_cancel(self) -> None:
-        """Cancel the running check or renewal; else leave the search or the input."""
+        """Cancel the running check or renewal; else Esc as on every table, or leave the box."""
         if self._job is not None and not self._job.is_finished:
             self._job.cancel()
             return
-        focused = self.focused
-        search = self.query_one("#files-search", Input)
-        if focused is search:
-            search.value = ""
-            search.add_class("hidden")
-        self.table.focus()
+        if self.focused is self.search_box or self.focused is self.table:
+            self.escape_table()  # as on every table: the search, then the marks
+        else:
+            self.table.focus()  # from the paste box or the file field
 
     # -- renewing -----------------------------------------------------------------
 

@@ -12,8 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from textual import on, work
-from textual.screen import Screen
-from textual.widgets import Input, Static
+from textual.widgets import Static
 
 from illvid_tui.core.export import write_csv, write_lines
 from illvid_tui.core.filecheck import CheckRun
@@ -30,12 +29,16 @@ from illvid_tui.screens.files_cells import (
     view_label,
 )
 from illvid_tui.screens.host import AppHost, host
+from illvid_tui.screens.table_screen import TableScreen
 from illvid_tui.widgets.table import FastTable
 from illvid_tui.widgets.worker_errors import ForwardsWorkerErrors
 
 
-class FileResultsScreen(ForwardsWorkerErrors, Screen[None]):
+class FileResultsScreen(ForwardsWorkerErrors, TableScreen):
     """The results half of the Files screen (a base class; see the module docstring)."""
+
+    SORT_COLUMNS = SORTABLE
+    DEFAULT_SORT = "code"
 
     def __init__(self) -> None:
         super().__init__()
@@ -45,7 +48,6 @@ class FileResultsScreen(ForwardsWorkerErrors, Screen[None]):
         #: True while a check is waiting for answers (rows say "waiting", not "not checked").
         self._checking = False
         self._filter = "all"
-        self._search = ""
 
     @property
     def _illvid(self) -> AppHost:
@@ -72,8 +74,8 @@ class FileResultsScreen(ForwardsWorkerErrors, Screen[None]):
 
     def _show_totals(self) -> None:
         text = totals_text(self._run, self._checking)
-        if self._run is not None and (self._filter != "all" or self._search):
-            label = view_label(self._filter, self._search)
+        if self._run is not None and (self._filter != "all" or self.search_text):
+            label = view_label(self._filter, self.search_text)
             text.append(f"  [showing {self.table.row_count:,}: {label}]")
         self.query_one("#files-totals", Static).update(text)
 
@@ -83,41 +85,17 @@ class FileResultsScreen(ForwardsWorkerErrors, Screen[None]):
 
     # -- view: filter, search, sort -----------------------------------------------
 
-    def _apply_view(self) -> None:
-        self.table.set_filter(view_filter(self._filter, self._search, self._run, self._renew))
+    def _apply_view(self, *, to_top: bool = False) -> None:
+        predicate = view_filter(self._filter, self.search_text, self._run, self._renew)
+        self.table.set_filter(predicate, to_top=to_top)
         self._show_totals()
 
     def action_cycle_filter(self) -> None:
         """Show all, missing only, found only, changed only, renew failures only."""
         self._filter = FILTERS[(FILTERS.index(self._filter) + 1) % len(FILTERS)]
-        self._apply_view()
-        label = view_label(self._filter, self._search)
+        self._apply_view(to_top=True)
+        label = view_label(self._filter, self.search_text)
         self.notify(f"Showing {label or 'all codes'}", timeout=2, markup=False)
-
-    def action_search(self) -> None:
-        """Filter the codes by text."""
-        search = self.query_one("#files-search", Input)
-        search.remove_class("hidden")
-        search.focus()
-
-    @on(Input.Changed, "#files-search")
-    def _search_changed(self, event: Input.Changed) -> None:
-        self._search = event.value.strip()
-        self._apply_view()
-
-    @on(Input.Submitted, "#files-search")
-    def _search_submitted(self) -> None:
-        self.table.focus()
-
-    def action_cycle_sort(self) -> None:
-        """Sort by the next column."""
-        current = self.table.sort_column
-        index = SORTABLE.index(current) + 1 if current in SORTABLE else 0
-        self.table.sort_by(SORTABLE[index % len(SORTABLE)], self.table.sort_reverse)
-
-    def action_reverse_sort(self) -> None:
-        """Reverse the sort order."""
-        self.table.sort_by(self.table.sort_column or "code", not self.table.sort_reverse)
 
     # -- getting results out ----------------------------------------------------------
 

@@ -15,12 +15,12 @@ from typing import TYPE_CHECKING, ClassVar
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.screen import Screen
 from textual.widgets import Input, Static
 
 from illvid_tui.core.uploads import Job, JobState
 from illvid_tui.screens._actions import copy_text
 from illvid_tui.screens.host import AppHost, host
+from illvid_tui.screens.table_screen import TableScreen
 from illvid_tui.screens.uploads_rows import (
     COLUMNS,
     EMPTY_TEXT,
@@ -39,16 +39,19 @@ from illvid_tui.widgets.core_messages import PollerStateChanged, UploadsChanged,
 from illvid_tui.widgets.footer import AppFooter
 from illvid_tui.widgets.header import AppHeader
 from illvid_tui.widgets.table import FastTable
+from illvid_tui.widgets.table.position import TablePosition
 from illvid_tui.widgets.worker_errors import ForwardsWorkerErrors
 
 if TYPE_CHECKING:
     from illvid_tui.core.poller import Poller
 
 
-class UploadsScreen(ForwardsWorkerErrors, Screen[None]):
+class UploadsScreen(ForwardsWorkerErrors, TableScreen):
     """The remote-upload queue: add, watch, copy, retry, remove."""
 
     TITLE = "Uploads"
+    SORT_COLUMNS = SORTABLE
+    DEFAULT_SORT = "age"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("a", "add", "Add", id="uploads.add"),
         Binding("r", "poll_now", "Poll now", id="uploads.poll_now"),
@@ -64,7 +67,7 @@ class UploadsScreen(ForwardsWorkerErrors, Screen[None]):
         Binding("R", "retry", "Retry", id="uploads.retry"),
         Binding("x,delete", "remove", "Remove", show=False, id="uploads.remove"),
         Binding("C", "clear_finished", "Clear finished", show=False, id="uploads.clear"),
-        Binding("escape", "escape", "Clear search", show=False, id="uploads.escape"),
+        Binding("escape", "escape", "Clear search/marks", show=False, id="uploads.escape"),
     ]
 
     DEFAULT_CSS = """
@@ -85,7 +88,6 @@ class UploadsScreen(ForwardsWorkerErrors, Screen[None]):
         #: `a` pressed before the account answered: open the dialog once it has.
         self._add_when_connected = False
         self._filter: JobState | None = None
-        self._search = ""
 
     # -- layout and wiring ---------------------------------------------------------
 
@@ -93,14 +95,16 @@ class UploadsScreen(ForwardsWorkerErrors, Screen[None]):
         yield AppHeader()
         yield Static("", id="uploads-status", markup=False)
         yield Input(
-            placeholder="search URL, folder, status, code (Esc clears)", id="uploads-search"
+            placeholder="search URL, folder, status, code (Esc clears)",
+            id="uploads-search",
+            classes="table-search",
         )
         yield FastTable(COLUMNS, empty_text=EMPTY_TEXT, id="uploads-table")
+        yield TablePosition(id="uploads-position")
         yield Static("", id="uploads-detail", markup=False)
         yield AppFooter()
 
     def on_mount(self) -> None:
-        self.query_one("#uploads-search").add_class("hidden")
         self.table.focus()
         self.watch(self.app, "account_id", self._account_changed, init=False)
         self._attach_poller()
@@ -194,7 +198,9 @@ class UploadsScreen(ForwardsWorkerErrors, Screen[None]):
             state = f"Polling every {poller.interval:g} s (+/- to change)"
             warn = False
         shown = self.table.row_count
-        status.update(status_line(poller.jobs.values(), state, self._filter, self._search, shown))
+        status.update(
+            status_line(poller.jobs.values(), state, self._filter, self.search_text, shown)
+        )
         status.set_class(warn, "warn")
 
     @on(FastTable.ViewChanged, "#uploads-table")
@@ -280,59 +286,25 @@ class UploadsScreen(ForwardsWorkerErrors, Screen[None]):
             poller.slower()
             self._show_status()
 
-    def action_search(self) -> None:
-        """Filter rows by text."""
-        search = self.query_one("#uploads-search", Input)
-        search.remove_class("hidden")
-        search.focus()
-
-    @on(Input.Changed, "#uploads-search")
-    def _search_changed(self, event: Input.Changed) -> None:
-        self._search = event.value.strip()
-        self._apply_view()
-
-    @on(Input.Submitted, "#uploads-search")
-    def _search_submitted(self) -> None:
-        self.table.focus()
-
     def action_escape(self) -> None:
-        """Clear the search."""
-        search = self.query_one("#uploads-search", Input)
-        if self._search or not search.has_class("hidden"):
-            search.value = ""
-            search.add_class("hidden")
-            self._search = ""
-            self._apply_view()
-        self.table.focus()
+        """Esc: leave and clear the search, else clear the marks (TableScreen)."""
+        self.escape_table()
 
     def action_cycle_filter(self) -> None:
         """Show all, running, done, failed or unknown jobs."""
         index = FILTERS.index(self._filter)
         self._filter = FILTERS[(index + 1) % len(FILTERS)]
-        self._apply_view()
+        self._apply_view(to_top=True)
 
     def _current_jobs(self) -> Mapping[str, Job]:
         # Read at each call, never kept: the poller rebinds `jobs` when it loads.
         return self._poller.jobs if self._poller is not None else {}
 
-    def _apply_view(self) -> None:
+    def _apply_view(self, *, to_top: bool = False) -> None:
         jobs = None if self._poller is None else self._current_jobs
-        self.table.set_filter(job_filter(jobs, self._filter, self._search))
+        self.table.set_filter(job_filter(jobs, self._filter, self.search_text), to_top=to_top)
         self._show_status()
         self._show_detail()
-
-    def action_cycle_sort(self) -> None:
-        """Sort by the next column."""
-        current = self.table.sort_column
-        index = SORTABLE.index(current) + 1 if current in SORTABLE else 0
-        column = SORTABLE[index % len(SORTABLE)]
-        self.table.sort_by(column)
-        self.notify(f"Sorted by {column}", timeout=1.5, markup=False)
-
-    def action_reverse_sort(self) -> None:
-        """Reverse the sort order."""
-        column = self.table.sort_column or "age"
-        self.table.sort_by(column, not self.table.sort_reverse)
 
     def action_copy_code(self) -> None:
         """Copy the file code of the job under the cursor."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from textual.scroll_view import ScrollView
 
 import illvid_tui.widgets.table.messages as messages
@@ -20,6 +22,8 @@ class CursorAndMarks(ScrollView):
     _cursor: int
     _last_cursor_key: str | None
     _marked: set[str]
+    _position_listener: Callable[[int, int, int], None] | None
+    _last_position: tuple[int, int, int] | None
 
     # --------------------------------------------------------------------------- cursor
 
@@ -72,6 +76,25 @@ class CursorAndMarks(ScrollView):
         if key != self._last_cursor_key:
             self._last_cursor_key = key
             self.post_message(messages.CursorMoved(self, key))
+        self._report_position()
+
+    def watch_position(self, listener: Callable[[int, int, int], None] | None) -> None:
+        """Call `listener(cursor_index, rows_shown, rows_in_all)` now and when any changes.
+
+        A direct call, not a message: a position line repaints itself alone, once per change.
+        """
+        self._position_listener = listener
+        self._last_position = None
+        self._report_position()
+
+    def _report_position(self) -> None:
+        listener = self._position_listener
+        if listener is None:
+            return
+        position = (self._cursor, len(self._view), len(self._rows))
+        if position != self._last_position:
+            self._last_position = position
+            listener(*position)
 
     def _body_height(self) -> int:
         return max(self.scrollable_content_region.height - 1, 0)

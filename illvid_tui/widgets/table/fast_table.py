@@ -11,33 +11,22 @@ ready: until then the old view stays on screen (the header already shows the new
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import ClassVar
 
-from rich.segment import Segment
 from textual import events
 from textual.binding import Binding, BindingType
-from textual.geometry import Size
-from textual.strip import Strip
 
 import illvid_tui.widgets.table.messages as messages
-from illvid_tui.widgets.table.cursor import CursorAndMarks
+from illvid_tui.widgets.table.drawing import TableDrawing
 from illvid_tui.widgets.table.messages import TableMessage
-from illvid_tui.widgets.table.render import (
-    Column,
-    Predicate,
-    Row,
-    compute_layout,
-    fit,
-    render_header,
-    render_row,
-)
+from illvid_tui.widgets.table.render import Column, Predicate, Row, compute_layout
 from illvid_tui.widgets.table.view import ViewComputer
 
 __all__ = ["Column", "FastTable", "Predicate", "TableMessage"]
 
 
-class FastTable(CursorAndMarks, can_focus=True):
+class FastTable(TableDrawing, can_focus=True):
     """A table over many keyed rows; see the module docstring."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -125,6 +114,10 @@ class FastTable(CursorAndMarks, can_focus=True):
         self._cursor = 0
         self._last_cursor_key: str | None = None
         self._marked: set[str] = set()
+        self._position_listener: Callable[[int, int, int], None] | None = None
+        self._last_position: tuple[int, int, int] | None = None
+        #: The next view installed puts the cursor on its first row (see `sort_by`).
+        self._to_top = False
         self._layout = compute_layout([column.width for column in self.columns], 0)
         self._views = ViewComputer(self, self._install_view)
 
@@ -184,6 +177,8 @@ class FastTable(CursorAndMarks, can_focus=True):
             if start == 0:
                 self.refresh()  # the empty text goes away
                 self._notify_cursor()
+            else:
+                self._report_position()
         top, bottom = self._body_range()
         for index in changed:
             if top <= index < bottom:
@@ -245,26 +240,31 @@ class FastTable(CursorAndMarks, can_focus=True):
         """True when sorted descending."""
         return self._sort_reverse
 
-    def sort_by(self, column_key: str, reverse: bool = False) -> None:
+    def sort_by(self, column_key: str, reverse: bool = False, *, to_top: bool = False) -> None:
         """Sort stably by a column; empty (None) cells go last either way.
 
         A big table sorts in a thread: the header shows the new sort at once, the rows follow.
+        `to_top`: once the new view is shown, the cursor is on its first row (else it stays
+        on its key).
         """
         column = next((c for c in self.columns if c.key == column_key), None)
         if column is None:
             raise KeyError(column_key)
         self._sort_column = column_key
         self._sort_reverse = reverse
+        self._to_top = self._to_top or to_top
         if self._rebuild_view():
             # Only the header: the body keeps the old view until the new one is ready.
             self.refresh_line(self.scroll_offset.y)
 
-    def set_filter(self, predicate: Predicate | None) -> None:
+    def set_filter(self, predicate: Predicate | None, *, to_top: bool = False) -> None:
         """Show only rows for which `predicate(key, row)` is true; None shows all.
 
         A big table filters in a thread, so the predicate must only read (rows, settings).
+        `to_top` as for `sort_by`.
         """
         self._filter = predicate
+        self._to_top = self._to_top or to_top
         self._rebuild_view()
 
     def _rebuild_view(self) -> bool:
@@ -285,7 +285,8 @@ class FastTable(CursorAndMarks, can_focus=True):
         self._views.release()
 
     def _install_view(self, keys: list[str]) -> None:
-        self._replace_view(keys)
+        to_top, self._to_top = self._to_top, False
+        self._replace_view(keys, to_top=to_top)
         self.post_message(self.ViewChanged(self))
 
     def _sort_column_object(self) -> Column | None:
@@ -293,18 +294,26 @@ class FastTable(CursorAndMarks, can_focus=True):
             return None
         return next(c for c in self.columns if c.key == self._sort_column)
 
-    def _replace_view(self, keys: list[str]) -> None:
-        """Install a new view, keeping the cursor on its key or near its old index."""
+    def _replace_view(self, keys: list[str], *, to_top: bool = False) -> None:
+        """Install a new view, keeping the cursor on its key or near its old index.
+
+        `to_top`: the cursor goes to the first row and the view starts there.
+        """
         old_key = self.cursor_key
         old_index = self._cursor
         self._view = keys
         self._positions = None  # list.index below is C speed; a full map waits until needed
-        try:
-            self._cursor = keys.index(old_key) if old_key is not None else 0
-        except ValueError:
-            self._cursor = min(old_index, max(len(keys) - 1, 0))
+        if to_top:
+            self._cursor = 0
+        else:
+            try:
+                self._cursor = keys.index(old_key) if old_key is not None else 0
+            except ValueError:
+                self._cursor = min(old_index, max(len(keys) - 1, 0))
         self._update_virtual_size()
         self.refresh()
+        if to_top:
+            self.scroll_to(y=0, animate=False, force=True)
         self._scroll_to_cursor()
         self._notify_cursor()
 
@@ -331,56 +340,3 @@ class FastTable(CursorAndMarks, can_focus=True):
                 self.action_activate()
         else:
             self._move_to(index)
-
-    # -------------------------------------------------------------------------- drawing
-
-    def _on_resize(self, event: events.Resize) -> None:
-        """Recompute column widths; this is the only place widths are computed."""
-        self._layout = compute_layout(
-            [column.width for column in self.columns], self.scrollable_content_region.width
-        )
-        self._update_virtual_size()
-        self._scroll_to_cursor()
-
-    def _update_virtual_size(self) -> None:
-        size = Size(self._layout.total, len(self._view) + 1)
-        if size != self.virtual_size:
-            self.virtual_size = size
-
-    def render_line(self, y: int) -> Strip:
-        """Render screen line `y`: the header at 0, then rows from the scroll position."""
-        scroll_x, scroll_y = self.scroll_offset
-        width = self.size.width
-        base = self.rich_style
-        if y == 0:
-            style = base + self.get_component_rich_style("fast-table--header")
-            sorted_style = style + self.get_component_rich_style("fast-table--sorted")
-            strip = render_header(
-                self.columns,
-                self._layout,
-                self._sort_column,
-                self._sort_reverse,
-                style,
-                sorted_style,
-            )
-        elif not self._view:
-            if self.view_pending or y != max(self._body_height() // 2, 1):
-                # While rows are being sorted in, "nothing here" would be a false flash.
-                return Strip.blank(width, base)
-            style = base + self.get_component_rich_style("fast-table--empty")
-            text = fit(self.empty_text, self.scrollable_content_region.width, "center")
-            return Strip([Segment(text, style)]).crop_extend(0, width, base)
-        else:
-            index = scroll_y + y - 1
-            if index >= len(self._view):
-                return Strip.blank(width, base)
-            key = self._view[index]
-            marked = key in self._marked
-            style = base
-            if marked:
-                style += self.get_component_rich_style("fast-table--marked")
-            if index == self._cursor:
-                style += self.get_component_rich_style("fast-table--cursor")
-            row = self._rows[key]
-            strip = render_row(self.columns, self._layout, row, marked, style, self.app.console)
-        return strip.crop_extend(scroll_x, scroll_x + width, base)
