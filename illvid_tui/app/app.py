@@ -85,6 +85,11 @@ def _section_factory(name: str) -> Callable[[], Screen[Any]]:
         title, build = SECTIONS[name]
         screen = build()
         screen.title = title
+        # Textual 8's switch_mode re-parses the whole stylesheet, twice (refresh_css),
+        # for a screen whose CSS update count is not the app's: always so for a new
+        # one, which is styled with the current rules when it mounts anyway. That
+        # was 0.1-0.2 s of a frozen loop on each section's first opening.
+        screen._css_update_count = screen.app._css_update_count
         return screen
 
     return make
