@@ -35,6 +35,15 @@ class Exit(enum.IntEnum):
     CREDENTIALS = 4
 
 
+#: Which status wins when a run has several outcomes (most serious first).
+_SEVERITY = (Exit.CREDENTIALS, Exit.FAILED, Exit.USAGE, Exit.ATTENTION, Exit.OK)
+
+
+def worst(*statuses: Exit) -> Exit:
+    """The most serious of `statuses` (OK when none is given)."""
+    return min(statuses, key=_SEVERITY.index, default=Exit.OK)
+
+
 class CliError(Exception):
     """Ends a subcommand: `text` (one line) on stderr and `status` as the exit status."""
 
@@ -206,4 +215,4 @@ def fit(widths: Sequence[int], columns: int) -> list[int]:
     return out
 
 
-__all__ = ["CliError", "Exit", "Output", "Streams", "fit"]
+__all__ = ["CliError", "Exit", "Output", "Streams", "fit", "worst"]
