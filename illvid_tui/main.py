@@ -31,11 +31,18 @@ def parse_args(argv: Sequence[str] | None = None) -> tuple[argparse.Namespace, S
         start_screen=args.screen,
         low_bandwidth=args.low_bandwidth,
         demo=args.demo,
+        profile=args.profile,
     )
     # The same rule the client applies when built; this answers at once.
     problem = base_url_problem(settings.base_url)
     if problem:
         parser.error(f"bad base URL: {problem}")
+    if settings.profile is not None:
+        from illvid_tui.core.profiles import name_problem
+
+        problem = name_problem(settings.profile)
+        if problem:
+            parser.error(problem)
     return args, settings
 
 

@@ -151,15 +151,21 @@ def test_login_checks_then_stores_in_the_keyring(
 ) -> None:
     done = cli(served, "login", "--login", "demo", "--key-stdin", "--json", env={}, stdin=DEMO_KEY)
     assert done.code == 0, done.err
-    assert json.loads(done.out) == {"login": "demo", "stored": "keyring", "path": None}
-    found = credentials.load(served.url)
+    assert json.loads(done.out) == {
+        "profile": "default",
+        "base_url": served.url,
+        "login": "demo",
+        "stored": "keyring",
+        "path": None,
+    }
+    found = credentials.load_profile("default", "demo")
     assert found.credentials is not None and found.credentials.key == DEMO_KEY
     # The stored key now serves the other commands.
     assert cli(served, "account", env={}).code == 0
 
     out = cli(served, "logout", "--json", env={})
-    assert json.loads(out.out) == {"removed": ["keyring"]}
-    assert credentials.load(served.url).credentials is None
+    assert json.loads(out.out) == {"profile": "default", "removed": ["keyring"]}
+    assert credentials.load_profile("default", "demo").credentials is None
     assert cli(served, "account", env={}).code == 4
 
 
@@ -175,7 +181,7 @@ def test_login_without_keyring_stores_nothing_unless_asked(
 ) -> None:
     done = cli(served, "login", "--key-stdin", env={}, stdin=DEMO_KEY)
     assert done.code == 3
-    assert "nothing was stored" in done.err and "--plain-file" in done.err
+    assert "the key was not stored" in done.err and "--plain-file" in done.err
     asked = cli(served, "login", "--key-stdin", "--plain-file", "--json", env={}, stdin=DEMO_KEY)
     assert asked.code == 0
     done_path = Path(json.loads(asked.out)["path"])

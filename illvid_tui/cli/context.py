@@ -11,7 +11,7 @@ import datetime as dt
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from illvid_tui.cli.output import CliError, Exit, Output, Streams
@@ -75,20 +75,40 @@ class Context:
     # -- credentials -------------------------------------------------------------
 
     def credentials(self) -> Credentials:
-        """Env, then keyring, then the opted-in plain file; else exit 4."""
+        """Env (an unnamed profile), else the profile's key: keyring, its plain file; else exit 4.
+
+        The settings' base URL becomes the profile's.
+        """
         from illvid_tui.core import credentials as store
+        from illvid_tui.core import signin
+        from illvid_tui.core.profiles import ProfileError
 
         if self.settings.demo:
             from illvid_tui.emulator import DEMO_KEY, DEMO_LOGIN
 
             return store.Credentials(DEMO_LOGIN, DEMO_KEY, source="demo")
-        found = store.from_env(self.environ)
-        if found is not None:
-            return found
-        loaded = store.load(self.settings.base_url, self.settings.plain_credentials_path)
-        if loaded.credentials is not None:
-            return loaded.credentials
-        raise CliError(Exit.CREDENTIALS, loaded.problem or NO_CREDENTIALS)
+        try:
+            found = signin.resolve(self.settings, environ=self.environ)
+        except ProfileError as exc:
+            raise CliError(Exit.USAGE, str(exc)) from None
+        choice = found.choice
+        self.settings = replace(self.settings, base_url=choice.base_url)
+        if found.credentials is not None:
+            return found.credentials
+        if choice.profile is None and self.settings.profile is not None:
+            raise CliError(
+                Exit.CREDENTIALS,
+                f"no profile named {choice.name!r}: add it with `illvid-tui --profile "
+                f"{choice.name} login`",
+            )
+        if choice.profile is not None:
+            raise CliError(
+                Exit.CREDENTIALS,
+                found.loaded.problem
+                or f"no key stored for the profile {choice.name!r}: run `illvid-tui --profile "
+                f"{choice.name} login`, or set ILLVID_API_KEY (and ILLVID_API_LOGIN)",
+            )
+        raise CliError(Exit.CREDENTIALS, found.loaded.problem or NO_CREDENTIALS)
 
     # -- the client ------------------------------------------------------------------
 

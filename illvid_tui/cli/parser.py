@@ -1,6 +1,6 @@
 """The whole command line: the app's options and the subcommands, one argparse parser.
 
-The global options (--demo, --base-url, --screen, --low-bandwidth) may come
+The global options (--demo, --base-url, --profile, --screen, --low-bandwidth) may come
 before or after a subcommand: each subcommand repeats them with a suppressed
 default, so a value given after the subcommand wins and none given leaves the
 top-level one alone. Importing this module imports argparse only.
@@ -26,15 +26,17 @@ COMMANDS = {
     "dmca": "illvid_tui.cli.dmca",
     "login": "illvid_tui.cli.login",
     "logout": "illvid_tui.cli.login",
+    "profiles": "illvid_tui.cli.profiles",
 }
 
 #: Options people try for the key; refused with the way that works.
 KEY_OPTIONS = ("--key", "--api-key", "--apikey")
 
 EPILOG = (
-    "Credentials: ILLVID_API_LOGIN and ILLVID_API_KEY from the environment, else the system "
-    "keyring, else the opted-in plain file, else a login screen (the app) or `illvid-tui "
-    "login` (scripts). The key is never an option (it would show in ps). "
+    "Credentials: ILLVID_API_LOGIN and ILLVID_API_KEY from the environment, else the "
+    "profile's (--profile, $ILLVID_PROFILE, else the last used) key in the system keyring, "
+    "else its opted-in plain file, else a login screen (the app) or `illvid-tui --profile "
+    "NAME login` (scripts). The key is never an option (it would show in ps). "
     "Exit statuses of subcommands: 0 done, 1 failed (network, server, unknown outcome), "
     "2 bad usage or input, 3 done but needs attention, 4 credentials missing or refused."
 )
@@ -78,6 +80,12 @@ def _global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
         metavar="URL",
         default=default(None),
         help="API endpoint (default: $ILLVID_BASE_URL or https://illvid.com/api)",
+    )
+    parser.add_argument(
+        "--profile",
+        metavar="NAME",
+        default=default(None),
+        help="the profile (account) to use (default: $ILLVID_PROFILE, else the last used)",
     )
     parser.add_argument(
         "--screen",
@@ -169,7 +177,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _formats(p, "json", "csv")
 
-    p = command("login", "check a login and key, then store them")
+    p = command("login", "check a login and key, then store them as the profile (--profile)")
     p.add_argument("--login", metavar="L", help="the API login (asked when not given)")
     p.add_argument("--key-stdin", action="store_true", help="read the key from stdin (for scripts)")
     p.add_argument(
@@ -179,7 +187,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _formats(p, "json")
 
-    p = command("logout", "delete the stored login and key (keyring and plain file)")
+    p = command("logout", "delete the profile's stored key (keyring and plain file)")
+    _formats(p, "json")
+
+    p = command("profiles", "the profiles: name, base URL, login, key stored or not")
     _formats(p, "json")
     return parser
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from illvid_tui.core import credentials as keys
 from illvid_tui.core.credentials import Credentials, Loaded
@@ -71,6 +71,29 @@ def resolve(
         return Resolved(choice, done.credentials, Loaded(done.credentials), done)
     loaded = load_key(store, choice.profile)
     return Resolved(choice, loaded.credentials, loaded, done)
+
+
+def login_target(
+    settings: Settings, *, base_url: str | None = None, environ: Mapping[str, str] | None = None
+) -> Choice:
+    """The profile a login or logout is for, and its base URL.
+
+    The name as for a run (--profile, $ILLVID_PROFILE, the last used,
+    "default") but the environment's key does not count: a login stores a
+    profile. The base URL: `base_url` (an explicit --base-url), else the
+    profile's, else the run's.
+    """
+    env = os.environ if environ is None else environ
+    store = store_of(settings)
+    migrate(store, settings.base_url, settings.plain_credentials_path)
+    choice = choose(
+        store.load(),
+        requested=settings.profile,
+        base_url=settings.base_url,
+        last_used=store.last_used(),
+        environ={k: v for k, v in env.items() if k != keys.ENV_KEY},
+    )
+    return replace(choice, base_url=base_url) if base_url else choice
 
 
 def load_key(store: ProfileStore, profile: Profile) -> Loaded:
