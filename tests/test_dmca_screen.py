@@ -15,9 +15,9 @@ from illvid_tui.api.models import parse_dmca_list
 from illvid_tui.app import IllvidApp
 from illvid_tui.core import dmca
 from illvid_tui.emulator import Emulator
+from illvid_tui.screens.dialogs.path import PathDialog
 from illvid_tui.screens.dmca import DmcaScreen
 from illvid_tui.screens.dmca_rows import prepare_rows
-from illvid_tui.screens.path_dialog import PathDialog
 from illvid_tui.widgets.table import FastTable
 
 MakeApp = Callable[..., IllvidApp]

@@ -19,7 +19,8 @@ from illvid_tui.core.poller import Poller
 from illvid_tui.core.settings import Settings
 from illvid_tui.core.uploads import JobState
 from illvid_tui.emulator import Emulator
-from illvid_tui.screens.add_urls import PROGRESS_EVERY, AddUrlsScreen, ConfirmScreen
+from illvid_tui.screens.add_urls import PROGRESS_EVERY, AddUrlsScreen
+from illvid_tui.screens.dialogs.confirm import ConfirmScreen
 from illvid_tui.screens.uploads import UploadsScreen
 from illvid_tui.widgets.table import FastTable
 

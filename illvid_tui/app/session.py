@@ -283,7 +283,7 @@ class SessionApp(App[None]):
                 # Never accepted: the login screen says why (the demo signs in by itself).
                 self.ask_credentials(problem=_rejected_text(self._source))
             else:
-                self._connected()
+                self._settle_account()
             return
         if client is self.client:
             self._accepted(info)
@@ -302,9 +302,10 @@ class SessionApp(App[None]):
         when = self.now().strftime("%Y-%m-%d %H:%M:%S")
         self.account = AccountState(info=info, refreshed=when)
         # The data paints first; the sections' loads and the poller start after.
-        self.call_after_refresh(self._connected)
+        self.call_after_refresh(self._settle_account)
 
-    def _connected(self) -> None:
+    def _settle_account(self) -> None:
+        """Take the account the answer named (`account_id`); start the services once."""
         if self._pending_account_id is not None:
             self.account_id, self._pending_account_id = self._pending_account_id, None
         if self.account_id is not None and not self._services_started:

@@ -83,8 +83,10 @@ class Poller(QueueEdits):
         on_block: Callable[[Poller], None] | None = None,
     ) -> None:
         self.store = store
-        #: The client, or a function giving the app's current one (credentials may change).
-        self.client_source = client
+        #: Gives the client to use now: the app's changes with the credentials.
+        self._current_client: Callable[[], IllvidClient | None] = (
+            (lambda: client) if isinstance(client, IllvidClient) else client
+        )
         self.interval = float(interval)
         self.max_rate = max_rate
         self._wall = wall
@@ -113,8 +115,8 @@ class Poller(QueueEdits):
 
     @property
     def client(self) -> IllvidClient:
-        source = self.client_source
-        client = source if isinstance(source, IllvidClient) else source()
+        """The client to poll with now; RuntimeError while there is none (not connected)."""
+        client = self._current_client()
         if client is None:
             raise RuntimeError("no client: not connected")
         return client

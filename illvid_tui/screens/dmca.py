@@ -30,6 +30,7 @@ from illvid_tui.core import dmca
 from illvid_tui.core.export import ExportError, write_csv
 from illvid_tui.core.renew import RenewOutcome, describe_failure, renew_codes
 from illvid_tui.screens._actions import copy_text
+from illvid_tui.screens.dialogs.path import PathDialog
 from illvid_tui.screens.dmca_rows import (
     COLUMNS,
     RENEWED,
@@ -40,7 +41,6 @@ from illvid_tui.screens.dmca_rows import (
     prepare_rows,
 )
 from illvid_tui.screens.host import AppHost, host
-from illvid_tui.screens.path_dialog import PathDialog
 from illvid_tui.screens.table_screen import TableScreen
 from illvid_tui.widgets.footer import AppFooter
 from illvid_tui.widgets.header import AppHeader

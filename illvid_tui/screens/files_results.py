@@ -134,7 +134,7 @@ class FileResultsScreen(ForwardsWorkerErrors, TableScreen):
         if not self.table.row_count:
             self.notify("Nothing to export: check some codes first.", severity="warning")
             return
-        from illvid_tui.screens.path_dialog import PathDialog
+        from illvid_tui.screens.dialogs.path import PathDialog
 
         dialog = PathDialog(
             "Export the rows shown",

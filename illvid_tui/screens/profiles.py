@@ -196,7 +196,7 @@ class ProfilesScreen(ForwardsWorkerErrors, Screen[None]):
         host(self).add_profile()
 
     def action_rename(self) -> None:
-        from illvid_tui.screens.profile_name import ProfileNameDialog
+        from illvid_tui.screens.dialogs.profile_name import ProfileNameDialog
 
         name = self._selected()
         if not name:
@@ -212,7 +212,7 @@ class ProfilesScreen(ForwardsWorkerErrors, Screen[None]):
         self.app.push_screen(ProfileNameDialog(f"Rename profile {name}", name, taken), renamed)
 
     def action_remove(self) -> None:
-        from illvid_tui.screens.add_urls import ConfirmScreen
+        from illvid_tui.screens.dialogs.confirm import ConfirmScreen
 
         name = self._selected()
         if not name:

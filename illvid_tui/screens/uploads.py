@@ -325,7 +325,7 @@ class UploadsScreen(ForwardsWorkerErrors, TableScreen):
 
     def action_retry(self) -> None:
         """Queue failed jobs again; send unknown ones again after asking."""
-        from illvid_tui.screens.add_urls import ConfirmScreen
+        from illvid_tui.screens.dialogs.confirm import ConfirmScreen
 
         poller = self._need_poller()
         if poller is None:
@@ -367,7 +367,7 @@ class UploadsScreen(ForwardsWorkerErrors, TableScreen):
 
     def action_remove(self) -> None:
         """Remove the selected jobs from the list (local only: nothing is sent)."""
-        from illvid_tui.screens.add_urls import ConfirmScreen
+        from illvid_tui.screens.dialogs.confirm import ConfirmScreen
 
         jobs = self._selected()
         if not jobs:
@@ -388,7 +388,7 @@ class UploadsScreen(ForwardsWorkerErrors, TableScreen):
 
     def action_clear_finished(self) -> None:
         """Clear every done and failed job from the list."""
-        from illvid_tui.screens.add_urls import ConfirmScreen
+        from illvid_tui.screens.dialogs.confirm import ConfirmScreen
 
         poller = self._need_poller()
         if poller is None:
