@@ -10,6 +10,9 @@ from conftest import TODAY, JsonKeyring
 
 from illvid_tui.core import credentials
 from illvid_tui.core.credentials import Credentials
+from illvid_tui.core.db import Database
+from illvid_tui.core.settings import Settings
+from illvid_tui.core.uploads import UploadStore
 from illvid_tui.emulator import DEMO_KEY, DEMO_LOGIN
 
 OTHER_LOGIN, OTHER_KEY = "second", "second-key-not-secret"
@@ -123,3 +126,19 @@ def test_first_run_moves_a_single_account_setup(
     assert json_keyring.get_password("illvid-tui", "profile:default") == DEMO_KEY
     listed = json.loads(run("profiles", "--json").out)
     assert [(p["name"], p["key_stored"]) for p in listed] == [("default", True)]
+
+
+def test_uploads_queued_under_each_profile_stay_apart(two: LoopbackEmulator) -> None:
+    assert run("--profile", "a", "upload", "https://a.example/for-a.mp4").code == 0
+    assert run("upload", "--profile", "b", "https://a.example/for-b.mp4").code == 0
+    # Each reached its own account on the server, and its own partition of the queue.
+    emu = two.emulator
+    assert [j.url for j in emu.jobs.values()] == ["https://a.example/for-a.mp4"]
+    assert [j.url for j in emu.accounts[OTHER_KEY].jobs.values()] == ["https://a.example/for-b.mp4"]
+    db = Database(Settings.from_env().db_path)
+    try:
+        for login, url in ((DEMO_LOGIN, "for-a"), (OTHER_LOGIN, "for-b")):
+            jobs = UploadStore(db, f"{two.url}|{login}").jobs()
+            assert [j.url for j in jobs] == [f"https://a.example/{url}.mp4"]
+    finally:
+        db.close()
