@@ -64,7 +64,7 @@ class ProfilesScreen(ForwardsWorkerErrors, Screen[None]):
         Binding("a", "add", "Add", id="profiles.add"),
         Binding("r", "rename", "Rename", id="profiles.rename"),
         Binding("x,delete", "remove", "Remove", id="profiles.remove"),
-        Binding("escape", "close", "Close", id="profiles.close"),
+        Binding("escape", "close", "Close", id="profiles.close", show=False),
     ]
 
     def __init__(self) -> None:
