@@ -149,3 +149,27 @@ def test_processes_starting_at_once_on_a_fresh_state_dir_all_start_and_lose_noth
         versions = dict(conn.execute("SELECT part, version FROM schema_versions").fetchall())
         conn.close()
         assert versions["uploads"] == len(UPLOAD_MIGRATIONS) and versions["leases"] == 1
+
+
+def test_opening_the_database_again_keeps_the_locks_of_connections_already_open(
+    tmp_path: Path,
+) -> None:
+    # Closing any descriptor of the file drops this process's POSIX locks on
+    # it: another process then thinks it is the last one, checkpoints the WAL
+    # and deletes it under our open connections (writes then go nowhere).
+    path = tmp_path / "state.sqlite3"
+    first = UploadStore(Database(path), ACCOUNT)
+    first.begin_send("https://e.com/a.mp4", None, 1.0)
+    second = Database(path)  # e.g. the leases' own connection
+    other_process = (
+        "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]);"
+        " c.execute('SELECT count(*) FROM uploads').fetchone(); c.close()"
+    )
+    subprocess.run([sys.executable, "-c", other_process, str(path)], check=True, timeout=60)
+    assert path.with_name("state.sqlite3-wal").exists()
+    first.begin_send("https://e.com/b.mp4", None, 2.0)
+    reader = sqlite3.connect(path)
+    assert reader.execute("SELECT count(*) FROM uploads").fetchone()[0] == 2
+    reader.close()
+    second.close()
+    first.db.close()

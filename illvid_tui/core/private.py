@@ -32,8 +32,18 @@ def private_dir(path: Path) -> Path:
 
 
 def private_file(path: Path) -> Path:
-    """Create `path` empty if it is missing (0600 from its first byte), else make it 0600."""
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, FILE_MODE)
+    """Create `path` empty if it is missing (0600 from its first byte), else make it 0600.
+
+    An existing file is never opened: closing any descriptor of a SQLite
+    database drops every POSIX lock this process holds on it, the locks of
+    its open connections included (SQLite's "how to corrupt" page, 2.2), and
+    another process could then check the WAL in and delete it under them.
+    """
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
+    except FileExistsError:
+        tighten(path)
+        return path
     try:
         if os.fstat(fd).st_mode & 0o777 != FILE_MODE:
             os.fchmod(fd, FILE_MODE)
