@@ -199,6 +199,14 @@ class IllvidApp(ProfilesApp):
         # it has been painted; the timer is a fallback.
         self.set_timer(0.5, self.first_frame)
 
+    @on(events.Unmount)
+    def _close_state(self) -> None:
+        # A clean quit: another running app takes the polling over at once,
+        # and the WAL is checkpointed into the database and truncated.
+        if self.poller is not None:
+            self.poller.close()
+        self.db.close()
+
     def first_frame(self) -> None:
         """Start loading once the first frame is on screen (called once)."""
         if self._started:

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from illvid_tui.core.poller import Poller
 from illvid_tui.core.poller_policy import short_url
+from illvid_tui.core.poller_share import Sharing
 from illvid_tui.core.uploads import Job, JobState, UploadStore
 
 if TYPE_CHECKING:
@@ -20,7 +21,14 @@ if TYPE_CHECKING:
 def start_poller(app: SessionApp, db: Database) -> Poller:
     """Create the app's poller for the connected account and run it as an app worker."""
     assert app.client is not None and app.account_id is not None
-    store = UploadStore(db, app.account_id)
+    # A database file may be open in other processes too (another TUI, a cron
+    # job): share the queue with them. --demo's in-memory one is ours alone.
+    sharing = Sharing(db) if db.path is not None else None
+
+    def store_of(account_id: str) -> UploadStore:
+        return sharing.store(account_id) if sharing else UploadStore(db, account_id)
+
+    store = store_of(app.account_id)
 
     def finished(jobs: list[Job]) -> None:
         done = [j for j in jobs if j.state is JobState.DONE]
@@ -71,6 +79,7 @@ def start_poller(app: SessionApp, db: Database) -> Poller:
         wall=lambda: app.now().timestamp(),
         on_finished=finished,
         on_block=blocked,
+        sharing=sharing,
     )
     recovered = poller.load()
     if recovered:
@@ -83,7 +92,7 @@ def start_poller(app: SessionApp, db: Database) -> Poller:
 
     def account_changed(account_id: str | None) -> None:
         if account_id is not None:
-            poller.switch_account(UploadStore(db, account_id))
+            poller.switch_account(store_of(account_id))
 
     app.watch(app, "account_id", account_changed, init=False)
     app.watch(app, "connection", connection_changed, init=False)

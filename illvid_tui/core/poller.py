@@ -17,12 +17,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
 
 from illvid_tui.api.client import IllvidClient
-from illvid_tui.api.errors import BandwidthExceededError, IllvidError
-from illvid_tui.api.models import UploadStatus
 from illvid_tui.core.events import (
     Announcer,
     CoreEvent,
@@ -30,45 +27,34 @@ from illvid_tui.core.events import (
     PollerStateChanged,
     UploadsChanged,
 )
+from illvid_tui.core.lease import live_processes
+from illvid_tui.core.poller_cycle import CycleStats, PollCycle
 from illvid_tui.core.poller_policy import (
     DEFAULT_509_WAIT,
     DEFAULT_INTERVAL,
     DEFAULT_MAX_RATE,
-    FORGOTTEN_AFTER,
-    FORGOTTEN_STATUS,
-    FORGOTTEN_TEXT,
     INTERVALS,
     NEW_JOB_DELAY,
     age_factor,
-    backoff_delay,
-    describe,
-    differs,
     job_delay,
     next_cycle_at,
     pick_due,
-    says_forgotten,
     short_url,
-    wait_after_509,
 )
 from illvid_tui.core.poller_send import QueueEdits, SendReport
+from illvid_tui.core.poller_share import SharedQueue, Sharing
 from illvid_tui.core.uploads import Job, JobState, UploadStore
 
 log = logging.getLogger("illvid_tui.poller")
 
 
-@dataclass(frozen=True)
-class CycleStats:
-    """What one poll cycle did."""
+class Poller(PollCycle, SharedQueue, QueueEdits):
+    """Polls the unfinished jobs of one account; see the module docstring.
 
-    requests: int
-    changed: int
-    errors: int
-    unfinished: int
-    elapsed: float
-
-
-class Poller(QueueEdits):
-    """Polls the unfinished jobs of one account; see the module docstring."""
+    With `sharing` (the state database is a file other processes may open),
+    it polls only while it holds the account's poll lease and follows what
+    other processes write (core/poller_share.py).
+    """
 
     def __init__(
         self,
@@ -81,6 +67,7 @@ class Poller(QueueEdits):
         clock: Callable[[], float] = time.monotonic,
         on_finished: Callable[[list[Job]], None] | None = None,
         on_block: Callable[[Poller], None] | None = None,
+        sharing: Sharing | None = None,
     ) -> None:
         self.store = store
         #: Gives the client to use now: the app's changes with the credentials.
@@ -112,6 +99,7 @@ class Poller(QueueEdits):
         self._fresh: set[str] = set()
         self._last_start: float | None = None
         self._lock = asyncio.Lock()
+        self._share(sharing)
 
     @property
     def client(self) -> IllvidClient:
@@ -125,9 +113,11 @@ class Poller(QueueEdits):
 
     def load(self) -> list[Job]:
         """Read the queue (marking sends a crash interrupted as unknown); poll at once."""
-        recovered = self.store.recover_interrupted()
+        # Sends of other processes still running are in flight, not interrupted.
+        live = live_processes(self.store.db, self._wall()) if self.sharing else ()
+        recovered = self.store.recover_interrupted(live)
         now = self._clock()
-        self.jobs = {job.key: job for job in self.store.jobs()}
+        self.jobs = {job.key: job for job in self._snapshot()}
         self._due = {k: now for k, j in self.jobs.items() if j.state is JobState.RUNNING}
         self._post(UploadsChanged.of(self.jobs))
         self._wake.set()
@@ -150,6 +140,8 @@ class Poller(QueueEdits):
         self._fresh.clear()
         self._force = False
         self._last_start = None
+        if self.sharing is not None:
+            self.leading, self.polled_by = False, None  # the next heartbeat decides
         was_blocked = self.blocked_until is not None
         self.blocked_until = self.blocked_until_wall = None
         if was_blocked and self.on_block is not None:
@@ -249,6 +241,14 @@ class Poller(QueueEdits):
 
     async def run(self) -> None:
         """Poll until cancelled (the app runs this as a worker)."""
+        follow = None if self.sharing is None else asyncio.create_task(self._follow())
+        try:
+            await self._poll_loop()
+        finally:
+            if follow is not None:
+                follow.cancel()
+
+    async def _poll_loop(self) -> None:
         while True:
             timeout = self._seconds_to_next()
             if timeout is None or timeout > 0:
@@ -262,6 +262,8 @@ class Poller(QueueEdits):
             if self.blocked or (self.paused and not self._force):
                 continue
             force, self._force = self._force, False
+            if not force and not self.leading:
+                continue  # another process polls: we show what it writes
             at = self._next_cycle_at()
             if force or (at is not None and at <= self._clock()):
                 try:
@@ -285,6 +287,8 @@ class Poller(QueueEdits):
             return max(0.0, self.blocked_until - now)
         if self._force:
             return 0.0
+        if not self.leading:
+            return None  # woken when the lease comes to us
         at = self._next_cycle_at()
         return None if at is None else max(0.0, at - now)
 
@@ -297,130 +301,6 @@ class Poller(QueueEdits):
     def _job_delay(self, job: Job, now: float) -> float:
         age = max(0.0, self._wall() - job.added_at)
         return job_delay(age, len(self._due), self.interval, self.max_rate)
-
-    async def cycle(self, *, force: bool = False) -> CycleStats:
-        """Check the jobs that are due (all running ones when `force`); store, then post."""
-        async with self._lock:
-            started = self._clock()
-            self._last_start = started
-            self._unblock_if_over()
-            if self.blocked:
-                return CycleStats(0, 0, 0, len(self._due), 0.0)
-            if force:
-                keys = sorted(self._due, key=self._due.__getitem__)
-            else:
-                keys = self._due_keys(started)
-            jobs = [self.jobs[k] for k in keys if k in self.jobs]
-            self._fresh.difference_update(keys)
-            answers: list[tuple[Job, UploadStatus]] = []
-            failures: list[tuple[Job, IllvidError]] = []
-            pending = iter(jobs)
-            requests = 0
-
-            async def lane() -> None:
-                nonlocal requests
-                for job in pending:
-                    if self.blocked_until is not None:
-                        return
-                    requests += 1
-                    try:
-                        status = await self.client.check_upload_url(
-                            job.queue_id or "", max_attempts=1
-                        )
-                    except BandwidthExceededError as exc:
-                        self._block(exc)
-                        return
-                    except IllvidError as exc:
-                        failures.append((job, exc))
-                    else:
-                        answers.append((job, status))
-
-            lanes = min(self.client.max_in_flight, len(jobs))
-            await asyncio.gather(*(lane() for _ in range(lanes)))
-            changed = self._apply(answers, failures)
-            stats = CycleStats(
-                requests=requests,
-                changed=len(changed),
-                errors=len(failures),
-                unfinished=len(self._due),
-                elapsed=self._clock() - started,
-            )
-            if changed:
-                self._changed(changed)
-            self._state_changed()
-            return stats
-
-    def _apply(
-        self,
-        answers: Sequence[tuple[Job, UploadStatus]],
-        failures: Sequence[tuple[Job, IllvidError]],
-    ) -> list[str]:
-        now, wall = self._clock(), self._wall()
-        # Every answer is written in one transaction (it sets "last checked");
-        # only the jobs whose answer differs are posted as changed.
-        moved = {j.key for j, s in answers if j.poll_error or differs(j, s)}
-        changed: list[str] = []
-        finished: list[Job] = []
-        for job in self.store.record_statuses(answers, wall):
-            # A job removed while its check was in flight stays removed.
-            if job.key not in self.jobs:
-                continue
-            self.jobs[job.key] = job
-            if job.key not in moved:
-                continue
-            changed.append(job.key)
-            if job.state.finished:
-                self._due.pop(job.key, None)
-                self._fails.pop(job.key, None)
-                finished.append(job)
-        for job, _ in answers:
-            self._missing.pop(job.key, None)
-            if job.key in self._due:
-                self._fails.pop(job.key, None)
-                self._due[job.key] = now + self._job_delay(job, now)
-        errs: list[tuple[Job, str]] = []
-        forgotten: list[Job] = []
-        for job, exc in failures:
-            if self._count_missing(job.key, exc) >= FORGOTTEN_AFTER:
-                forgotten.append(job)
-                continue
-            fails = self._fails.get(job.key, 0) + 1
-            self._fails[job.key] = fails
-            if job.key in self._due:
-                self._due[job.key] = now + backoff_delay(fails, self.interval)
-            errs.append((job, describe(exc)))
-        for job in self.store.record_poll_errors(errs, wall):
-            if job.key in self.jobs:
-                self.jobs[job.key] = job
-                changed.append(job.key)
-        for job in self.store.mark_failed(forgotten, FORGOTTEN_STATUS, FORGOTTEN_TEXT, wall):
-            if job.key in self.jobs:
-                log.info("queue id %s: 404 %d times in a row, marked failed", job.queue_id,
-                         FORGOTTEN_AFTER)  # fmt: skip
-                self.jobs[job.key] = job
-                self._unschedule(job.key)
-                changed.append(job.key)
-                finished.append(job)
-        if finished and self.on_finished is not None:
-            self.on_finished(finished)
-        return changed
-
-    def _count_missing(self, key: str, exc: IllvidError) -> int:
-        """The 404s in a row for `key`, this one included (0 after any other error)."""
-        if not says_forgotten(exc):
-            self._missing.pop(key, None)
-            return 0
-        self._missing[key] = self._missing.get(key, 0) + 1
-        return self._missing[key]
-
-    def _block(self, exc: BandwidthExceededError) -> None:
-        wait = wait_after_509(exc.retry_after)
-        self.blocked_until = self._clock() + wait
-        self.blocked_until_wall = self._wall() + wait
-        log.info("509 from the server: polling paused for %.0f s", wait)
-        if self.on_block is not None:
-            self.on_block(self)
-        self._state_changed()
 
 
 __all__ = [

@@ -194,6 +194,10 @@ class UploadsScreen(ForwardsWorkerErrors, TableScreen):
             state = f"Server busy (509): all polling waits until {until}"
         elif poller.paused:
             state = "PAUSED (p resumes)"
+        elif poller.polled_by is not None:
+            # Another app (a second SSH session) polls; this one shows what it writes.
+            state = f"Polled by another app ({poller.polled_by.describe()})"
+            warn = False
         else:
             state = f"Polling every {poller.interval:g} s (+/- to change)"
             warn = False
