@@ -18,6 +18,7 @@ from textual import work
 from textual.app import App
 from textual.reactive import reactive
 
+from illvid_tui.api import redact
 from illvid_tui.api.errors import IllvidError, NetworkError, PermissionDeniedError
 from illvid_tui.core import logs
 from illvid_tui.core.account import AccountState
@@ -82,6 +83,9 @@ class SessionApp(App[None]):
         #: Builds `transport` in a thread after the first frame (--demo's emulator).
         self._transport_factory = transport_factory
         self._initial = credentials
+        if credentials is not None:
+            # Masked from the start: a crash before the client exists must not print it.
+            redact.register_secret(credentials.key)
         self._services_started = False
         self._to_store: tuple[Profile, Credentials, bool] | None = None
         #: The profile the login screen signs in as, when not the one in use (add, switch).
@@ -119,6 +123,7 @@ class SessionApp(App[None]):
         credentials = initial if initial is not None else from_env()
         if initial is None and credentials is not None:
             self.profile = ""  # the environment's credentials override every profile
+            redact.register_secret(credentials.key)
         # Two threads while the terminal shows the first frame: httpx's import
         # and the transport (a TLS context for https) in one, keyring in the
         # other; connect() runs when both are done.
