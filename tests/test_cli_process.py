@@ -104,7 +104,15 @@ def test_the_key_is_redacted_when_the_server_echoes_it(
 
 
 def test_a_subcommand_never_imports_textual(keyed: LoopbackEmulator, tmp_path: Path) -> None:
-    for argv, stdin in ((["account"], None), (["check", "-"], "abcdefabcdef")):
+    clip = tmp_path / "clip.bin"
+    clip.write_bytes(b"x" * 1000)
+    for argv, stdin in (
+        (["account"], None),
+        (["check", "-"], "abcdefabcdef"),
+        (["upload", "https://example.com/a.mp4", str(clip)], None),
+        (["renew", "-"], "abcdefabcdef"),
+        (["dmca"], None),
+    ):
         done = run_process(
             ["-X", "importtime", *argv, "--base-url", keyed.url],
             env=cron_env(tmp_path),
@@ -113,5 +121,74 @@ def test_a_subcommand_never_imports_textual(keyed: LoopbackEmulator, tmp_path: P
         assert done.code in (0, 3)
         imported = {line.split("|")[-1].strip() for line in done.err.splitlines() if "|" in line}
         assert "illvid_tui.cli.run" in imported
-        heavy = {m for m in imported if m.split(".")[0] in ("textual", "rich")}
+        heavy = {
+            m
+            for m in imported
+            if m.split(".")[0] in ("textual", "rich")
+            or m.split(".")[:2]
+            in (["illvid_tui", "app"], ["illvid_tui", "screens"], ["illvid_tui", "widgets"])
+        }
         assert not heavy, sorted(heavy)[:5]
+
+
+def test_login_on_a_terminal_asks_the_key_without_echo(
+    keyed: LoopbackEmulator, tmp_path: Path
+) -> None:
+    import os
+    import pty
+    import select
+    import subprocess
+    import sys
+    import time
+
+    store = tmp_path / "keyring.json"
+    env = {
+        **cron_env(tmp_path),
+        "PYTHON_KEYRING_BACKEND": "file_keyring.FileKeyring",
+        "PYTHONPATH": str(Path(__file__).parent),
+        "ILLVID_TEST_KEYRING": str(store),
+        "PATH": os.environ.get("PATH", ""),
+    }
+    del env["ILLVID_API_KEY"]
+    master, slave = pty.openpty()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "illvid_tui", "login", "--base-url", keyed.url],
+        stdin=slave,
+        stdout=slave,
+        stderr=slave,
+        env=env,
+        start_new_session=True,
+    )
+    os.close(slave)
+    seen = b""
+
+    def read_until(marker: bytes, timeout: float = 60) -> None:
+        nonlocal seen
+        deadline = time.monotonic() + timeout
+        while marker not in seen:
+            left = deadline - time.monotonic()
+            assert left > 0, seen
+            ready, _, _ = select.select([master], [], [], left)
+            if ready:
+                try:
+                    chunk = os.read(master, 4096)
+                except OSError:
+                    break
+                if not chunk:
+                    break
+                seen += chunk
+
+    try:
+        read_until(b"API login")
+        os.write(master, b"demo\n")
+        read_until(b"API key")
+        os.write(master, KEY.encode() + b"\n")
+        read_until(b"keyring")
+        assert proc.wait(timeout=60) == 0, seen
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        os.close(master)
+    assert KEY.encode() not in seen  # not echoed, not printed
+    assert b"its key in the system keyring" in seen
+    assert KEY in store.read_text()  # stored where asked, by keyring's own path

@@ -17,6 +17,12 @@ def run(args: argparse.Namespace, settings: Settings, runtime: Runtime | None = 
     """Run `args.command`; return its exit status (never raises but SystemExit)."""
     ctx = Context(args, settings, runtime or Runtime())
     try:
+        if args.command != "logout":
+            from illvid_tui.api.transport import import_httpx
+
+            # Before any module imports httpx by itself: httpx's own command-line
+            # client (click, rich) is never loaded, and Rich stays out of the CLI.
+            import_httpx()
         module = importlib.import_module(COMMANDS[args.command])
         return int(module.run(ctx))
     except CliError as error:
