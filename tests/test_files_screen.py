@@ -15,6 +15,7 @@ from illvid_tui.api.errors import IllvidError
 from illvid_tui.app import IllvidApp
 from illvid_tui.core.filecheck import FileCheckStore
 from illvid_tui.emulator import Emulator
+from illvid_tui.screens.dialogs.confirm import ConfirmScreen
 from illvid_tui.screens.files import FilesScreen, PasteArea
 from illvid_tui.widgets.path_input import PathInput, complete_path
 from illvid_tui.widgets.table import FastTable
@@ -201,9 +202,19 @@ async def test_renew_one_marked_and_all_with_a_404(make_app: MakeApp, emulator: 
         assert renew_cell(codes[3]) == "✗ Not found (404)"
         assert "1 renewed, 1 failed: Not found (404)" in text_of(app, "#files-report")
         assert not table.marked
-        # All found (by the check): five renewed, the deleted one fails again.
+        # All found (by the check): six files, more than a few, so it asks first.
         before = len(emulator.requests)
-        await renewed("N")
+        await pilot.press("N")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        assert app.screen.question.startswith("Renew 6 files?")
+        await pilot.press("n")  # no: nothing is sent
+        await pilot.pause()
+        assert not [r for r in emulator.requests[before:] if r.op == "file_renew"]
+        # Yes: five renewed, the deleted one fails again.
+        await pilot.press("N")
+        await pilot.pause()
+        await renewed("y")
         sent = [r.params["file_code"] for r in emulator.requests[before:] if r.op == "file_renew"]
         assert sorted(sent) == sorted(codes)
         assert "5 renewed, 1 failed: Not found (404)" in text_of(app, "#files-report")

@@ -98,3 +98,19 @@ async def test_cancel_stops_and_keeps_what_was_heard() -> None:
 
 async def test_empty_list_costs_nothing() -> None:
     assert await renew_codes(None, []) == RenewSummary()  # type: ignore[arg-type]
+
+
+def test_many_files_are_confirmed_first_and_progress_reads_well() -> None:
+    from illvid_tui.core.renew import confirm_question, needs_confirmation
+
+    assert not needs_confirmation(1) and not needs_confirmation(3)
+    assert needs_confirmation(4) and needs_confirmation(50_000)
+    assert confirm_question(50_000).startswith("Renew 50,000 files? That is one request per file.")
+    summary = RenewSummary()
+    summary.add("a", True)
+    summary.add("b", IllvidError(404, "no"))
+    assert summary.progress(50_000) == "Renewing 2/50,000 · 1 renewed, 1 failed · Esc stops"
+    assert summary.describe_end(50_000) == (
+        "Renew stopped at 2 of 50,000: 1 renewed, 1 failed: Request failed (404)"
+    )
+    assert summary.describe_end(2).startswith("Renew: 1 renewed")

@@ -23,6 +23,23 @@ from illvid_tui.api.errors import IllvidError
 #: The outcome of renewing one file: True, or the error that says why not.
 RenewOutcome = bool | IllvidError
 
+#: Renewing more files than this asks first: one request each, and a mark-all
+#: on 50,000 notices is one key away from a long run nobody meant.
+CONFIRM_ABOVE = 3
+
+
+def needs_confirmation(count: int) -> bool:
+    """Whether renewing `count` files should be confirmed first."""
+    return count > CONFIRM_ABOVE
+
+
+def confirm_question(count: int) -> str:
+    """The question asked before renewing `count` files."""
+    return (
+        f"Renew {count:,} files? That is one request per file. Esc stops it midway;"
+        " what is renewed by then stays renewed."
+    )
+
 
 class RenewRefusedError(IllvidError):
     """The server answered `file_renew` with success but a false result."""
@@ -64,6 +81,19 @@ class RenewSummary:
             key = describe_failure(error)
             counts[key] = counts.get(key, 0) + 1
         return counts
+
+    def progress(self, total: int) -> str:
+        """Where a run stands: "Renewing 1,204/50,000 · 1,200 renewed, 4 failed · Esc stops"."""
+        return (
+            f"Renewing {self.total:,}/{total:,} · {len(self.renewed):,} renewed,"
+            f" {len(self.failed):,} failed · Esc stops"
+        )
+
+    def describe_end(self, total: int) -> str:
+        """How a run of `total` codes ended, stopped or not: "Renew stopped at 20 of 500: ..."."""
+        if self.total < total:
+            return f"Renew stopped at {self.total:,} of {total:,}: {self.describe()}"
+        return f"Renew: {self.describe()}"
 
     def describe(self) -> str:
         """One line for a toast: "12 renewed, 2 failed: Not found (404) x2"."""
@@ -123,10 +153,13 @@ async def renew_codes(
 
 
 __all__ = [
+    "CONFIRM_ABOVE",
     "RenewClient",
     "RenewOutcome",
     "RenewRefusedError",
     "RenewSummary",
+    "confirm_question",
     "describe_failure",
+    "needs_confirmation",
     "renew_codes",
 ]

@@ -12,9 +12,8 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from functools import partial
-from pathlib import Path
 from typing import ClassVar
 
 from rich.text import Text
@@ -27,21 +26,13 @@ from textual.widgets import Input, Label, Static
 from illvid_tui.api.errors import IllvidError
 from illvid_tui.api.models import DmcaNotice
 from illvid_tui.core import dmca
-from illvid_tui.core.export import ExportError, write_csv
-from illvid_tui.core.renew import RenewOutcome, describe_failure, renew_codes
-from illvid_tui.screens._actions import copy_text
-from illvid_tui.screens.dialogs.path import PathDialog
+from illvid_tui.screens.dmca_actions import DmcaRowActions
 from illvid_tui.screens.dmca_rows import (
     COLUMNS,
-    RENEWED,
-    RENEWING,
     SORT_NAMES,
     Prepared,
-    export_rows,
     prepare_rows,
 )
-from illvid_tui.screens.host import AppHost, host
-from illvid_tui.screens.table_screen import TableScreen
 from illvid_tui.widgets.footer import AppFooter
 from illvid_tui.widgets.header import AppHeader
 from illvid_tui.widgets.table import FastTable
@@ -49,7 +40,7 @@ from illvid_tui.widgets.table.position import TablePosition
 from illvid_tui.widgets.worker_errors import ForwardsWorkerErrors
 
 
-class DmcaScreen(ForwardsWorkerErrors, TableScreen):
+class DmcaScreen(ForwardsWorkerErrors, DmcaRowActions):
     """DMCA notices: filters, a fast table, renew / copy / export on rows."""
 
     SORT_COLUMNS = tuple(c.key for c in COLUMNS)
@@ -100,8 +91,6 @@ class DmcaScreen(ForwardsWorkerErrors, TableScreen):
         #: The date the days-left column was counted from.
         self._counted_from: dt.date | None = None
         self._loading = False
-        self._results: dict[str, Text] = {}
-        self._more_keys: dict[str, list[str]] = {}
         #: Set once mounted: answers that arrive earlier wait for it (see compose).
         self._mounted = asyncio.Event()
         self._status: tuple[str, bool] = ("", False)
@@ -126,11 +115,6 @@ class DmcaScreen(ForwardsWorkerErrors, TableScreen):
         yield FastTable(COLUMNS, id="dmca-table", empty_text="No DMCA notices.")
         yield TablePosition(id="dmca-position")
         yield AppFooter()
-
-    @property
-    def illvid(self) -> AppHost:
-        """What the screen asks of the app."""
-        return host(self)
 
     @property
     def table(self) -> FastTable:
@@ -261,6 +245,9 @@ class DmcaScreen(ForwardsWorkerErrors, TableScreen):
         status.set_class(error, "-error")
 
     def _update_status(self) -> None:
+        if self._renew_progress is not None:
+            self._set_status(self._renew_progress)
+            return
         if self._loading or not self._loaded:
             return
         table = self.table
@@ -317,7 +304,9 @@ class DmcaScreen(ForwardsWorkerErrors, TableScreen):
         self._update_status()
 
     def action_clear(self) -> None:
-        """Esc: the date field goes back to its filter; else as on every table (TableScreen)."""
+        """Esc: stop a renewal; the date field goes back to its filter; else as on every table."""
+        if self.stop_renewing():
+            return
         focused = self.focused
         if isinstance(focused, Input) and focused.id == "dmca-date":
             focused.remove_class("-invalid")
@@ -327,7 +316,7 @@ class DmcaScreen(ForwardsWorkerErrors, TableScreen):
             return
         self.escape_table()
 
-    # -- marks and the rows acted on ---------------------------------------------------
+    # -- marks -------------------------------------------------------------------------
 
     def action_mark_all(self) -> None:
         """Mark every row shown (after the search)."""
@@ -338,107 +327,6 @@ class DmcaScreen(ForwardsWorkerErrors, TableScreen):
     def _marks_or_view_changed(self) -> None:
         # A big table sorts and searches in a thread: the match count follows the view.
         self._update_status()
-
-    def selected_codes(self) -> list[str]:
-        """Codes of the marked rows (in view order), else of the cursor row."""
-        table = self.table
-        marked = table.marked
-        if marked:
-            keys = [k for k in table.visible_keys() if k in marked]
-            keys += sorted(marked.difference(keys))
-        else:
-            keys = [table.cursor_key] if table.cursor_key is not None else []
-        codes: list[str] = []
-        for key in keys:
-            row = table.get_row(key)
-            if row is not None:
-                codes.append(row["code"])
-        return list(dict.fromkeys(codes))
-
-    # -- actions -------------------------------------------------------------------------
-
-    def action_copy_code(self) -> None:
-        """Copy the selected file code(s), one a line."""
-        codes = self.selected_codes()
-        if codes:
-            copy_text(
-                self, "\n".join(codes), codes[0] if len(codes) == 1 else f"{len(codes):,} codes"
-            )
-
-    def action_copy_link(self) -> None:
-        """Copy the selected file link(s), one a line."""
-        codes = self.selected_codes()
-        if codes:
-            links = [self.illvid.file_link(code) for code in codes]
-            copy_text(
-                self, "\n".join(links), links[0] if len(links) == 1 else f"{len(links):,} links"
-            )
-
-    def action_renew(self) -> None:
-        """Renew the marked files, or the file under the cursor."""
-        codes = self.selected_codes()
-        if not codes or self.illvid.client is None:
-            return
-        self._set_results(codes, RENEWING)
-        self._renew(codes)
-
-    def _set_results(self, codes: Sequence[str], cell: Text) -> None:
-        wanted = set(codes)
-        for code in wanted:
-            self._results[code] = cell
-        table = self.table
-        # Keys are codes, plus "code#2"... for further notices on one file.
-        keys = [code for code in wanted if table.get_row(code) is not None]
-        for code in wanted & self._more_keys.keys():
-            keys.extend(self._more_keys[code])
-        table.update_rows([(key, {"result": cell}) for key in keys])
-
-    @work(group="dmca.renew", exit_on_error=False, description="renew DMCA files")
-    async def _renew(self, codes: list[str]) -> None:
-        client = self.illvid.client
-        if client is None:
-            return
-
-        def on_result(code: str, outcome: RenewOutcome) -> None:
-            if outcome is True:
-                cell = RENEWED
-            else:
-                reason = describe_failure(outcome) if isinstance(outcome, IllvidError) else "no"
-                cell = Text(f"✗ {reason}", style="red")
-            self._set_results([code], cell)
-
-        summary = await renew_codes(client, codes, on_result)
-        self.notify(
-            summary.describe(),
-            title="Renew",
-            markup=False,
-            severity="information" if not summary.failed else "warning",
-        )
-
-    def action_export(self) -> None:
-        """Export the rows shown (search and sort applied) to a CSV file."""
-        if not self.table.row_count:
-            self.notify("Nothing to export.", severity="warning")
-            return
-        default = f"~/illvid-dmca-{self.illvid.today().isoformat()}.csv"
-        self.app.push_screen(PathDialog("Export DMCA notices as CSV", default), self._export_to)
-
-    def _export_to(self, path: Path | None) -> None:
-        if path is not None:
-            self._export(path)
-
-    @work(group="dmca.export", exit_on_error=False)
-    async def _export(self, path: Path) -> None:
-        table = self.table
-        await table.view_ready()  # a big table may still be sorting: export what will show
-        found = [table.get_row(key) for key in table.visible_keys()]
-        rows = [row for row in found if row is not None]
-        try:
-            written = await asyncio.to_thread(write_csv, path, dmca.CSV_HEADER, export_rows(rows))
-        except ExportError as error:
-            self.notify(str(error), title="Export", severity="error", markup=False)
-            return
-        self.notify(f"{len(rows):,} notices written to {written}", title="Export", markup=False)
 
 
 __all__ = ["DmcaScreen"]

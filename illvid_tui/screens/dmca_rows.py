@@ -14,8 +14,10 @@ from typing import Any
 
 from rich.text import Text
 
+from illvid_tui.api.errors import IllvidError
 from illvid_tui.api.models import DmcaNotice, parse_date
 from illvid_tui.core import dmca
+from illvid_tui.core.renew import RenewOutcome, describe_failure
 from illvid_tui.gcpause import building_big_data
 from illvid_tui.widgets.table import Column
 
@@ -49,8 +51,25 @@ def _days_sort_key(cell: Any) -> int:
 _NEVER = 10**9
 
 
-RENEWING = Text("… renewing", style="italic")
-RENEWED = Text("✓ renewed", style="green")
+class ResultCell(Text):
+    """The renew-result cell: a marked, styled text, and plain words for a CSV file."""
+
+    def __init__(self, text: str, word: str, style: str) -> None:
+        super().__init__(text, style=style)
+        self.word = word
+
+
+RENEWING = ResultCell("… renewing", "renewing", "italic")
+RENEWED = ResultCell("✓ renewed", "renewed", "green")
+
+
+def result_cell(outcome: RenewOutcome) -> ResultCell:
+    """The cell of one renew outcome: renewed, or why not ("✗ Not found (404)")."""
+    if outcome is True:
+        return RENEWED
+    reason = describe_failure(outcome) if isinstance(outcome, IllvidError) else "refused"
+    return ResultCell(f"✗ {reason}", f"failed: {reason}", "red")
+
 
 COLUMNS = (
     Column("code", "file code", width=14, shorten="middle"),
@@ -139,10 +158,12 @@ def _read_date(raw: Any) -> tuple[str | None, dt.date | None]:
 
 
 def export_rows(rows: Sequence[Any]) -> list[tuple[object, ...]]:
-    """CSV rows (see `dmca.CSV_HEADER`) from table rows."""
+    """CSV rows (see `dmca.CSV_HEADER`) from table rows: plain words, no glyphs."""
     out: list[tuple[object, ...]] = []
     for row in rows:
         result = row.get("result")
+        if isinstance(result, ResultCell):
+            result = result.word
         out.append(
             (
                 row["code"],
@@ -162,6 +183,8 @@ __all__ = [
     "SORT_NAMES",
     "DaysCell",
     "Prepared",
+    "ResultCell",
     "export_rows",
     "prepare_rows",
+    "result_cell",
 ]

@@ -26,7 +26,13 @@ from illvid_tui.api.errors import IllvidError
 from illvid_tui.api.models import BatchDone
 from illvid_tui.core.checking import check_codes, describe_end
 from illvid_tui.core.filecheck import BatchFailed, CheckRun, FileCheckStore
-from illvid_tui.core.renew import RenewOutcome, RenewSummary, renew_codes
+from illvid_tui.core.renew import (
+    RenewOutcome,
+    RenewSummary,
+    confirm_question,
+    needs_confirmation,
+    renew_codes,
+)
 from illvid_tui.screens.files_cells import (
     COLUMNS,
     RENEWING,
@@ -300,9 +306,21 @@ class FilesScreen(FileResultsScreen):
         if not codes:
             self.notify(f"No {what} files to renew.", severity="warning", markup=False)
             return
+        if not needs_confirmation(len(codes)):
+            self._renew_now(list(codes))
+            return
+        from illvid_tui.screens.dialogs.confirm import ConfirmScreen
+
+        def answered(yes: bool | None) -> None:
+            if yes and not self._busy():
+                self._renew_now(list(codes))
+
+        self.app.push_screen(ConfirmScreen(confirm_question(len(codes)), "Renew"), answered)
+
+    def _renew_now(self, codes: list[str]) -> None:
         connected = self._client_and_account()
         if connected is not None:
-            self._job = self._renew_files(connected[0], list(codes))
+            self._job = self._renew_files(connected[0], codes)
 
     @work(exclusive=True, group="files.renew", exit_on_error=False, description="renew files")
     async def _renew_files(self, client: IllvidClient, codes: list[str]) -> None:
