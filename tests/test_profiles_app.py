@@ -318,3 +318,18 @@ async def test_switching_to_a_profile_without_a_key_asks_for_it_first(
     for path in (store_of(settings).path, settings.db_path):
         data = path.read_bytes()
         assert DEMO_KEY.encode() not in data and OTHER_KEY.encode() not in data
+
+
+async def test_a_named_profile_that_does_not_exist_yet_is_added_by_signing_in(
+    settings: Settings, emulator: Emulator, json_keyring: JsonKeyring, two_profiles: None
+) -> None:
+    app = app_on(replace(settings, profile="fresh"), emulator, screen="account")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, LoginScreen) and app.profile == "fresh"
+        assert "Profile fresh" in shown(app, "#login-profile")
+        await sign_in(pilot, DEMO_LOGIN, DEMO_KEY)
+        await settle(pilot)
+        assert app.profile == "fresh" and app.account_id == f"{settings.base_url}|{DEMO_LOGIN}"
+    assert json_keyring.get_password("illvid-tui", "profile:fresh") == DEMO_KEY
+    assert list(store_of(settings).load()) == ["other", "main", "fresh"]

@@ -62,7 +62,9 @@ class ProfilesApp(SignInApp):
             return
         before = self.profile_states.get(name)
         self.profile_states = {**self.profile_states, name: value}
-        if value[0] == "rejected" and (before is None or before[0] != "rejected"):
+        # (Before the first account is accepted, the login screen says it instead.)
+        refused = value[0] == "rejected" and self.account_id is not None
+        if refused and (before is None or before[0] != "rejected"):
             self.notify(
                 f"Profile {name or UNNAMED_LABEL}: the server refused its key (403). k enters "
                 "a new one; P lists the other profiles.",

@@ -250,6 +250,9 @@ class SessionApp(App[None]):
         )
         self.client.listeners.append(self._client_event)
         if old is not None:
+            # Its calls still in flight must not set the new account's connection state.
+            if self._client_event in old.listeners:
+                old.listeners.remove(self._client_event)
             self.run_worker(old.aclose(), group="app.close", exit_on_error=False)
         self.login = credentials.login
         self._source = credentials.source

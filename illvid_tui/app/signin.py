@@ -56,6 +56,12 @@ class SignInApp(SessionApp):
             self._credentials = found.credentials
             self._maybe_connect()
         else:
+            choice = found.choice
+            if choice.profile is not None or self.settings.profile is not None:
+                from illvid_tui.screens.login import ProfileTarget
+
+                # Named on the login screen (a fresh install's "default" goes unsaid).
+                self._login_for = ProfileTarget(choice.name, choice.base_url)
             login = found.choice.profile.login if found.choice.profile else ""
             problem = found.loaded.problem
             self.ask_credentials(no_keyring=found.loaded.no_keyring, problem=problem, login=login)
