@@ -4,7 +4,8 @@
 
 Dismisses with the expanded `Path`, or None when cancelled. A path where no
 file can be written (missing folder, a folder itself) is refused in place
-with the reason, so the dialog stays open for a fix.
+with the reason, so the dialog stays open for a fix; an existing file is
+replaced only once the user says so (else the dialog stays open).
 """
 
 from __future__ import annotations
@@ -88,7 +89,19 @@ class PathDialog(ModalScreen[Path | None]):
         except ExportError as error:
             self.query_one("#path-error", Static).update(f"✗ {error}")
             return
-        self.dismiss(path)
+        if not path.exists():
+            self.dismiss(path)
+            return
+        from illvid_tui.screens.dialogs.confirm import ConfirmScreen
+
+        def answered(replace: bool | None) -> None:
+            if replace:
+                self.dismiss(path)
+            else:
+                self.query_one("#path-input", Input).focus()
+
+        question = f"{path} exists. Replace it?"
+        self.app.push_screen(ConfirmScreen(question, "Replace"), answered)
 
     @on(Input.Changed, "#path-input")
     def _clear_error(self) -> None:
