@@ -333,3 +333,20 @@ async def test_a_named_profile_that_does_not_exist_yet_is_added_by_signing_in(
         assert app.profile == "fresh" and app.account_id == f"{settings.base_url}|{DEMO_LOGIN}"
     assert json_keyring.get_password("illvid-tui", "profile:fresh") == DEMO_KEY
     assert list(store_of(settings).load()) == ["other", "main", "fresh"]
+
+
+async def test_every_section_follows_a_switch(
+    settings: Settings, emulator: Emulator, second: EmulatorState, two_profiles: None
+) -> None:
+    second.set_dmca(3)  # the second account has 3 notices, the demo one about 25
+    app = app_on(settings, emulator, screen="dmca")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one("#dmca-table", FastTable)
+        assert table.total_count == len(emulator.dmca) > 3
+        await switch_to(pilot, "other")
+        assert app.screen.query_one("#dmca-table", FastTable).total_count == 3
+        await pilot.press("1")
+        await settle(pilot)
+        assert OTHER_LOGIN in shown(app, "#account-fields")
+        assert DEMO_LOGIN + "@" not in shown(app, "#account-fields")
