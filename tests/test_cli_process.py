@@ -38,6 +38,8 @@ def test_q_under_cron_prints_nothing_on_success(keyed: LoopbackEmulator, tmp_pat
         (["account", "-q"], None),
         (["renew", "-q", "-"], codes),
         (["dmca", "-q"], None),
+        (["upload", "-q", "https://example.com/cron.mp4"], None),
+        (["uploads", "-q"], None),
     ):
         done = run_process([*argv, "--base-url", keyed.url], env=env, stdin=stdin)
         assert (done.code, done.out, done.err) == (0, "", ""), argv
@@ -78,6 +80,8 @@ def test_check_10000_codes_from_stdin(keyed: LoopbackEmulator, tmp_path: Path) -
         (["check", "--debug", "-"], "abcdefabcdef"),
         (["renew", "--debug", "abcdefabcdef"], None),
         (["dmca", "--debug", "--csv"], None),
+        (["upload", "--debug", "https://example.com/a.mp4"], None),
+        (["uploads", "--debug", "--json"], None),
         (["login", "--key-stdin", "--debug"], KEY + "\n"),
         (["logout"], None),
     ],
@@ -112,6 +116,7 @@ def test_a_subcommand_never_imports_textual(keyed: LoopbackEmulator, tmp_path: P
         (["upload", "https://example.com/a.mp4", str(clip)], None),
         (["renew", "-"], "abcdefabcdef"),
         (["dmca"], None),
+        (["uploads"], None),
     ):
         done = run_process(
             ["-X", "importtime", *argv, "--base-url", keyed.url],

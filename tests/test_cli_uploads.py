@@ -109,3 +109,59 @@ def test_upload_local_file_is_sent_before_it_ends(served: LoopbackEmulator, tmp_
     assert record["state"] == "done" and record["file_code"]
     missing = cli(served, "upload", str(tmp_path / "nope.mp4"))
     assert missing.code == 2 and "no such file" in missing.err
+
+
+def test_uploads_polls_unfinished_jobs_once_then_lists_them(served: LoopbackEmulator) -> None:
+    urls = ["https://example.com/i.mp4", "https://fail.example/j.mp4"]
+    assert cli(served, "upload", *urls).code == 0
+    served.emulator.advance(3600)  # both finished on the server's side
+    before = len([r for r in served.emulator.requests if r.op == "check_upload_url"])
+    done = cli(served, "uploads", "--json")
+    polls = [r for r in served.emulator.requests if r.op == "check_upload_url"]
+    assert len(polls) - before == 2  # each unfinished job once
+    records = json.loads(done.out)
+    assert [(r["url"], r["state"]) for r in records] == [(urls[0], "done"), (urls[1], "failed")]
+    assert records[0]["file_code"] and records[1]["error"]
+    assert done.code == 3  # a job failed
+    assert "1 done, 1 failed" in done.err
+
+    human = cli(served, "uploads", "--state", "done")
+    rows = [line.split() for line in human.out.splitlines()]
+    assert rows[0][:2] == ["ID", "STATE"] and len(rows) == 2 and rows[1][1] == "done"
+    assert human.code == 0
+    ndjson = cli(served, "uploads", "--ndjson", "--no-poll")
+    assert [json.loads(line)["state"] for line in ndjson.out.splitlines()] == ["done", "failed"]
+
+
+def test_uploads_no_poll_sends_nothing(served: LoopbackEmulator) -> None:
+    assert cli(served, "upload", "https://example.com/k.mp4").code == 0
+    before = len(served.emulator.requests)
+    done = cli(served, "uploads", "--no-poll", "--json")
+    assert json.loads(done.out)[0]["state"] == "running"
+    assert len(served.emulator.requests) == before
+
+
+def test_uploads_leaves_polling_to_the_process_holding_the_lease(
+    served: LoopbackEmulator,
+) -> None:
+    from illvid_tui.core.lease import poll_lease
+
+    assert cli(served, "upload", "https://example.com/l.mp4").code == 0
+    store = queue(served)
+    lease = poll_lease(store.db, store.account_id, "another-app:1:abcd", ttl=600)
+    assert lease.acquire()
+    before = len(served.emulator.requests)
+    done = cli(served, "uploads", "--json")
+    assert done.code == 0
+    assert len(served.emulator.requests) == before  # the other process polls, not us
+    assert "polls this account" in done.err
+    assert json.loads(done.out)[0]["state"] == "running"
+
+
+def test_uploads_watch_prints_each_change_until_all_finished(served: LoopbackEmulator) -> None:
+    served.emulator.upload_seconds = 0.0
+    assert cli(served, "upload", "https://example.com/m.mp4").code == 0
+    done = cli(served, "uploads", "--watch", "--ndjson", "--no-poll")
+    assert done.code == 0, done.err
+    states = [json.loads(line)["state"] for line in done.out.splitlines()]
+    assert states == ["running", "done"]

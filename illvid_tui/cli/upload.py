@@ -73,6 +73,7 @@ def _split(raw: Sequence[str], queued: dict[str, str]) -> Targets:
 async def _run(ctx: Context, raw: list[str]) -> Exit:
     from illvid_tui.core.lease import Presence, keep_alive
     from illvid_tui.core.poller import Poller
+    from illvid_tui.core.poller_share import Sharing
     from illvid_tui.core.uploads import UploadStore, normalize_url
 
     out = ctx.out
@@ -80,35 +81,45 @@ async def _run(ctx: Context, raw: list[str]) -> Exit:
     async with ctx.client() as client:
         account = await account_partition(client, ctx.settings.base_url)
         db = ctx.database()
-        presence = Presence(db)
-        store = UploadStore(db, account, sender=presence.token)
+        # A file database is shared with other processes (an open app, cron jobs):
+        # our presence marks our sends as in flight; --wait polls only with the lease.
+        # The presence beats on this (the loop's) connection; the sharing's own
+        # connection is its heartbeat thread's.
+        sharing = Sharing(db) if db.path is not None else None
+        presence = Presence(db, sharing.token if sharing is not None else None)
+        store = (
+            sharing.store(account) if sharing else UploadStore(db, account, sender=presence.token)
+        )
         queued = {normalize_url(j.url): j.state.value for j in store.jobs() if not j.is_local}
         targets = _split(raw, queued)
         for text, why in targets.refused:
             out.error(f"not queued: {text[:200]}: {why}")
         if not targets.urls and not targets.files:
             raise CliError(Exit.USAGE, "nothing left to upload")
-        poller = Poller(store, client, wall=ctx.now)
+        poller = Poller(store, client, wall=ctx.now, sharing=sharing)
         stopped: Any = None
-        async with keep_alive(presence):
-            server_refused: list[tuple[str, str]] = []
-            if targets.urls:
-                report = await poller.send(
-                    targets.urls,
-                    folder,
-                    on_progress=lambda r: out.progress(f"sending {r.done:,}/{r.total:,}"),
+        try:
+            async with keep_alive(presence):
+                server_refused: list[tuple[str, str]] = []
+                if targets.urls:
+                    report = await poller.send(
+                        targets.urls,
+                        folder,
+                        on_progress=lambda r: out.progress(f"sending {r.done:,}/{r.total:,}"),
+                    )
+                    out.progress_done()
+                    server_refused = report.refused
+                    stopped = report.stopped_by
+                local = (
+                    await _send_files(ctx, store, client, targets.files, folder)
+                    if targets.files
+                    else []
                 )
-                out.progress_done()
-                server_refused = report.refused
-                stopped = report.stopped_by
-            local = (
-                await _send_files(ctx, store, client, targets.files, folder)
-                if targets.files
-                else []
-            )
-            remote = list(poller.jobs.values())
-            if ctx.args.wait and stopped is None:
-                remote = await _wait(ctx, poller, [j.key for j in remote])
+                remote = list(poller.jobs.values())
+                if ctx.args.wait and stopped is None:
+                    remote = await _wait(ctx, poller, [j.key for j in remote])
+        finally:
+            poller.close()
     ended = remote + local
     records = [show.record(job) for job in ended]
     refused = [(t, why) for t, why in targets.refused] + server_refused
