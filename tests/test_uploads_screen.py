@@ -470,6 +470,37 @@ async def test_filter_search_copy_remove_and_clear(
         assert table.total_count == 1
 
 
+async def test_the_poll_interval_is_kept_for_the_next_run(
+    tmp_path: Path, emulator: Emulator
+) -> None:
+    settings = Settings.in_dir(tmp_path, base_url="http://127.0.0.1/api", start_screen="uploads")
+    creds = Credentials(emulator.login, emulator.key, source="test")
+
+    def build() -> IllvidApp:
+        return create_app(
+            settings,
+            transport=emulator.transport(),
+            credentials=creds,
+            db=Database(settings.db_path),
+        )
+
+    first = build()
+    async with first.run_test(size=SIZE) as pilot:
+        async with asyncio.timeout(30):
+            while first.poller is None:
+                await pilot.pause(0.01)
+        await pilot.press("minus", "minus")  # 5 s -> 10 s -> 15 s
+        assert poller_of(first).interval == 15
+    second = build()
+    async with second.run_test(size=SIZE) as pilot:
+        async with asyncio.timeout(30):
+            while second.poller is None:
+                await pilot.pause(0.01)
+        await pilot.pause()
+        assert poller_of(second).interval == 15
+        assert "every 15 s" in str(second.screen.query_one("#uploads-status", Static).render())
+
+
 async def test_a_second_app_on_the_same_database_sees_every_job(
     tmp_path: Path, emulator: Emulator
 ) -> None:

@@ -8,9 +8,11 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING
 
+from illvid_tui.core.events import CoreEvent
 from illvid_tui.core.poller import Poller
-from illvid_tui.core.poller_policy import short_url
+from illvid_tui.core.poller_policy import DEFAULT_INTERVAL, INTERVALS, short_url
 from illvid_tui.core.poller_share import Sharing
+from illvid_tui.core.prefs import Prefs
 from illvid_tui.core.uploads import Job, JobState, UploadStore
 
 if TYPE_CHECKING:
@@ -73,14 +75,26 @@ def start_poller(app: SessionApp, db: Database) -> Poller:
         if value[0] == "ok" and poller.blocked:
             app.connection = ("retrying", blocked_text(poller))
 
+    prefs = Prefs(db)
     poller = Poller(
         store,
         lambda: app.client,
+        interval=prefs.poll_interval(INTERVALS) or DEFAULT_INTERVAL,
         wall=lambda: app.now().timestamp(),
         on_finished=finished,
         on_block=blocked,
         sharing=sharing,
     )
+    kept = poller.interval
+
+    def remember_interval(event: CoreEvent) -> None:
+        # `+`/`-` change it; every cycle announces the state too: write on change only.
+        nonlocal kept
+        if poller.interval != kept:
+            kept = poller.interval
+            prefs.set_poll_interval(kept)
+
+    poller.subscribe(remember_interval)
     recovered = poller.load()
     if recovered:
         app.notify(
