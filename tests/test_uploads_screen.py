@@ -555,6 +555,47 @@ async def test_escape_while_sending_stops_and_keeps_the_rest(
         assert "not sent" in str(dialog.query_one("#add-report", Static).render())
 
 
+async def test_a_dialog_over_the_table_gets_no_updates_behind_it_until_it_closes(
+    make_app: MakeApp, emulator: Emulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Under a dialog, any message the Uploads screen handles made Textual repaint
+    # the whole terminal (5.8 KB/s with 500 polled jobs): it is told nothing then.
+    app = make_app("uploads")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await queue(pilot, "https://e.com/a.mp4\nhttps://e.com/b.mp4\nhttps://e.com/c.mp4")
+        screen = app.screen
+        assert isinstance(screen, UploadsScreen)
+        poller = poller_of(app)
+        poller.pause()  # drive the cycles by hand
+        posted: list[str] = []
+        post = screen.post_message
+
+        def counted(message: Any) -> bool:
+            posted.append(type(message).__name__)
+            return post(message)
+
+        monkeypatch.setattr(screen, "post_message", counted)
+        table = table_of(app)
+        await pilot.press("x")  # the remove confirmation, over the table
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        emulator.advance(3600)
+        await poller.cycle(force=True)
+        await pilot.pause()
+        assert not [m for m in posted if m in ("UploadsChanged", "PollerStateChanged")]
+
+        def statuses() -> list[str]:
+            return [str((table.get_row(k) or {})["status"]) for k in table.visible_keys()]
+
+        assert "✓ done" not in statuses()
+        await pilot.press("n")
+        await pilot.pause()
+        assert app.screen is screen
+        assert statuses() == ["✓ done"] * 3
+        assert "3 done" in str(screen.query_one("#uploads-status", Static).render())
+
+
 async def test_toast_on_another_screen_and_cursor_stays_put(
     make_app: MakeApp, emulator: Emulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -17,10 +17,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import Input, Static
 
+from illvid_tui.core import events
 from illvid_tui.core.uploads import Job, JobState
 from illvid_tui.screens._actions import copy_text
 from illvid_tui.screens.host import AppHost, host
 from illvid_tui.screens.table_screen import TableScreen
+from illvid_tui.screens.uploads_hold import HeldChanges
 from illvid_tui.screens.uploads_rows import (
     COLUMNS,
     EMPTY_TEXT,
@@ -35,7 +37,7 @@ from illvid_tui.screens.uploads_rows import (
     status_cell,
     status_line,
 )
-from illvid_tui.widgets.core_messages import PollerStateChanged, UploadsChanged, forward_to
+from illvid_tui.widgets.core_messages import PollerStateChanged, UploadsChanged, message_of
 from illvid_tui.widgets.footer import AppFooter
 from illvid_tui.widgets.header import AppHeader
 from illvid_tui.widgets.table import FastTable
@@ -83,11 +85,14 @@ class UploadsScreen(ForwardsWorkerErrors, TableScreen):
     def __init__(self) -> None:
         super().__init__()
         self._poller: Poller | None = None
-        #: Posts the poller's events to this screen as Textual messages (bursts merge).
-        self._forward = forward_to(self)
+        #: Posts the poller's events to this screen as Textual messages (bursts merge),
+        #: or holds them while another screen is on top.
+        self._forward = self._core_event
         #: `a` pressed before the account answered: open the dialog once it has.
         self._add_when_connected = False
         self._filter: JobState | None = None
+        #: Changes that came while another screen was on top (see `uploads_hold`).
+        self._held = HeldChanges()
 
     # -- layout and wiring ---------------------------------------------------------
 
@@ -150,26 +155,64 @@ class UploadsScreen(ForwardsWorkerErrors, TableScreen):
 
     # -- updates from the poller ---------------------------------------------------
 
+    def _covered(self) -> bool:
+        """Another screen (a dialog, another section) is shown instead of this one."""
+        try:
+            return self.app.screen is not self
+        except Exception:  # noqa: BLE001 - no screen at all (closing): nothing to show
+            return True
+
+    def _core_event(self, event: events.CoreEvent) -> None:
+        # Not even a message while covered: under a dialog, any message this screen
+        # handles makes Textual repaint the whole terminal, though nothing changed.
+        if not self._covered():
+            self.post_message(message_of(event))
+        elif isinstance(event, events.UploadsChanged):
+            self._held.hold(event.keys, event.removed)
+        else:
+            self._held.status = True
+
     def on_uploads_changed(self, message: UploadsChanged) -> None:
+        if self._covered():
+            self._held.hold(message.keys, message.removed)
+            return
+        self._apply_changes(message.keys, message.removed)
+
+    def _apply_changes(self, changed: set[str], removed: set[str]) -> None:
         poller = self._poller
         if poller is None:
             return
         table = self.table
-        if message.removed:
-            table.remove_rows(message.removed)
+        if removed:
+            table.remove_rows(removed)
         now = self._now()
         jobs = poller.jobs
         # New rows go to the end in the order they were added (the keys come as a set).
-        keys = sorted((k for k in message.keys if k in jobs), key=lambda k: jobs[k].id)
+        keys = sorted((k for k in changed if k in jobs), key=lambda k: jobs[k].id)
         table.update_rows((k, job_row(jobs[k], now)) for k in keys)
         self._show_status()
         self._show_detail()
 
     def on_poller_state_changed(self, message: PollerStateChanged) -> None:
+        if self._covered():
+            self._held.status = True
+            return
         self._show_status()
+
+    def on_screen_resume(self) -> None:
+        held = self._held.take()
+        if held.keys or held.removed:
+            self._apply_changes(held.keys, held.removed)
+        elif held.status:
+            self._show_status()
+        if held.ages:
+            self._refresh_ages()
 
     def _refresh_ages(self) -> None:
         if self._poller is None:
+            return
+        if self._covered():
+            self._held.ages = True
             return
         now = self._now()
         table = self.table
