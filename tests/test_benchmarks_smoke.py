@@ -37,6 +37,7 @@ SMOKE = {
     "startup": ["--runs", "1"],
     "cli": ["--runs", "1"],
     "upload": ["--mib", "4"],
+    "uploads_bytes": ["--urls", "20", "--window", "1"],
 }
 
 
