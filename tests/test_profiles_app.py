@@ -350,3 +350,22 @@ async def test_every_section_follows_a_switch(
         await settle(pilot)
         assert OTHER_LOGIN in shown(app, "#account-fields")
         assert DEMO_LOGIN + "@" not in shown(app, "#account-fields")
+
+
+async def test_an_unreadable_profiles_file_is_reported_not_overwritten(
+    settings: Settings, emulator: Emulator, json_keyring: JsonKeyring
+) -> None:
+    path = store_of(settings).path
+    path.parent.mkdir(parents=True)
+    path.write_text("[profiles.a\nbase_url = 1\n")
+    app = app_on(settings, emulator, screen="account")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert any("not valid TOML" in n.message for n in app._notifications)
+        assert isinstance(app.screen, LoginScreen)
+        await sign_in(pilot, DEMO_LOGIN, DEMO_KEY)
+        await settle(pilot)
+        # Signed in for the session; the file the user must fix is left as it was.
+        assert app.account_id == f"{settings.base_url}|{DEMO_LOGIN}"
+        assert any("not valid TOML" in n.message for n in list(app._notifications)[1:])
+    assert path.read_text() == "[profiles.a\nbase_url = 1\n"

@@ -153,9 +153,11 @@ class ProfilesApp(SignInApp):
         except ProfileError as exc:
             self.notify(str(exc), severity="error", markup=False)
             return
-        name = next(f"profile-{n}" for n in range(len(taken) + 1, len(taken) + 999) if
-                    f"profile-{n}" not in taken)  # fmt: skip
-        self._login_for = ProfileTarget(name, self.settings.base_url, new=True, taken=taken)
+        number = len(taken) + 1
+        while f"profile-{number}" in taken:
+            number += 1
+        suggested = f"profile-{number}"
+        self._login_for = ProfileTarget(suggested, self.settings.base_url, new=True, taken=taken)
         self.ask_credentials(change=True)
 
     def rename_profile(self, old: str, new: str) -> None:
@@ -217,8 +219,9 @@ class ProfilesApp(SignInApp):
         """ "Profiles" and one "Profile: switch to NAME" per other profile."""
         if self.settings.demo:
             return
-        yield SystemCommand("Profiles", "Every account: switch, add, rename, remove (P)",
-                            self.action_profiles)  # fmt: skip
+        yield SystemCommand(
+            "Profiles", "Every account: switch, add, rename, remove (P)", self.action_profiles
+        )
         try:
             names = list(self.profile_store.load())  # a small file, no keyring
         except ProfileError:
