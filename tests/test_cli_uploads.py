@@ -165,3 +165,31 @@ def test_uploads_watch_prints_each_change_until_all_finished(served: LoopbackEmu
     assert done.code == 0, done.err
     states = [json.loads(line)["state"] for line in done.out.splitlines()]
     assert states == ["running", "done"]
+
+
+def test_uploads_a_509_that_persists_is_1_and_shows_the_last_states(
+    served: LoopbackEmulator,
+) -> None:
+    assert cli(served, "upload", "https://example.com/n.mp4").code == 0
+    served.emulator.fail_next("check_upload_url", 509, count=20)
+    done = cli(served, "uploads", "--json")
+    assert done.code == 1
+    assert json.loads(done.out)[0]["state"] == "running"
+    (line,) = done.err.strip().splitlines()[:1]
+    assert "Bandwidth exceeded (509)" in line and "try again later" in line
+
+
+def test_uploads_server_down_is_1(served: LoopbackEmulator) -> None:
+    from cli_support import dead_url
+
+    assert cli(served, "upload", "https://example.com/o.mp4").code == 0
+    # The same account (base URL and login) whose server is now down.
+    store = queue(served)
+    job = store.jobs()[0]
+    down = dead_url()
+    moved = UploadStore(store.db, partition(down, "demo"))
+    moved_job = moved.begin_send(job.url, None, 0.0)
+    moved.mark_queued(moved_job.id, job.queue_id or "1", 0.0)
+    done = run_in_process(["uploads", "--base-url", down], env=ENV, today=TODAY)
+    assert done.code == 1
+    assert "Network error" in done.err and "not polled" in done.err

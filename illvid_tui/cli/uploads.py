@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from illvid_tui.cli import jobs as show
 from illvid_tui.cli.context import Context, account_partition
-from illvid_tui.cli.output import Exit
+from illvid_tui.cli.output import Exit, worst
 
 if TYPE_CHECKING:
     from illvid_tui.core.poller import Poller
@@ -40,10 +40,11 @@ async def _run(ctx: Context) -> Exit:
         sharing = Sharing(db) if db.path is not None else None
         store = sharing.store(account) if sharing else UploadStore(db, account)
         poller = Poller(store, client, wall=ctx.now, sharing=sharing)
+        polled = Exit.OK
         try:
             poller.load()
             if not ctx.args.no_poll:
-                await _poll_once(ctx, poller)
+                polled = await _poll_once(ctx, poller)
             jobs = _shown(ctx, list(poller.jobs.values()))
             if ctx.args.watch:
                 await _watch(ctx, poller)
@@ -58,7 +59,7 @@ async def _run(ctx: Context) -> Exit:
         finally:
             poller.close()
     out.note(show.counts(jobs))
-    return _status(jobs)
+    return worst(_status(jobs), polled)
 
 
 def _shown(ctx: Context, jobs: list[Job]) -> list[Job]:
@@ -67,17 +68,39 @@ def _shown(ctx: Context, jobs: list[Job]) -> list[Job]:
     return [j for j in jobs if state is None or j.state.value == state]
 
 
-async def _poll_once(ctx: Context, poller: Poller) -> None:
-    """Check the running jobs now, unless another process polls this account."""
+async def _poll_once(ctx: Context, poller: Poller) -> Exit:
+    """Check the running jobs now, unless another process polls this account.
+
+    FAILED when the server could not be asked (a 509, or no answer for any
+    job): the states shown are then the last known ones.
+    """
     await poller.beat()
     if not poller.leading:
         by = poller.polled_by.describe() if poller.polled_by else "another illvid-tui"
         ctx.out.note(f"another illvid-tui ({by}) polls this account: showing what it wrote")
-        return
-    if poller.unfinished:
-        ctx.out.progress(f"polling {poller.unfinished:,} unfinished upload(s)")
-        await poller.cycle(force=True)
-        ctx.out.progress_done()
+        return Exit.OK
+    if not poller.unfinished:
+        return Exit.OK
+    ctx.out.progress(f"polling {poller.unfinished:,} unfinished upload(s)")
+    stats = await poller.cycle(force=True)
+    ctx.out.progress_done()
+    stale = "the states shown are the last known ones"
+    if poller.blocked:
+        ctx.out.error(
+            f"check_upload_url: Bandwidth exceeded (509): not polled, {stale}. "
+            "Next: the server is over its bandwidth (peak hours): try again later."
+        )
+        return Exit.FAILED
+    if stats.requests and stats.errors == stats.requests:
+        why = next((j.poll_error for j in poller.jobs.values() if j.poll_error), "no answer")
+        ctx.out.error(
+            f"check_upload_url: {why}: not polled, {stale}. "
+            "Next: check the connection and --base-url, then try again."
+        )
+        return Exit.FAILED
+    if stats.errors:
+        ctx.out.note(f"{stats.errors:,} of {stats.requests:,} upload(s) could not be polled")
+    return Exit.OK
 
 
 async def _watch(ctx: Context, poller: Poller) -> None:
