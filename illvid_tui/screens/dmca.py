@@ -26,6 +26,7 @@ from textual.widgets import Input, Label, Static
 from illvid_tui.api.errors import IllvidError
 from illvid_tui.api.models import DmcaNotice
 from illvid_tui.core import dmca
+from illvid_tui.core.dmca_cache import DmcaCache, describe_age
 from illvid_tui.screens.dmca_actions import DmcaRowActions
 from illvid_tui.screens.dmca_rows import (
     COLUMNS,
@@ -96,6 +97,10 @@ class DmcaScreen(ForwardsWorkerErrors, DmcaRowActions):
         self._status: tuple[str, bool] = ("", False)
         #: A preview that arrived before the widgets were mounted.
         self._early: tuple[int, list[DmcaNotice]] | None = None
+        #: When the list on screen was saved, while the saved one is shown.
+        self._saved_at: dt.datetime | None = None
+        #: Why the last request failed (None while it runs or once it answered).
+        self._failure: IllvidError | None = None
         # The request goes out before the widgets are built: building and styling
         # them takes Textual 0.1-0.2 s, and the answer travels meanwhile.
         if self.illvid.account_id is not None:
@@ -129,6 +134,10 @@ class DmcaScreen(ForwardsWorkerErrors, DmcaRowActions):
         self.watch(self.app, "account_id", self._account_changed, init=False)
         if self._generation == 0:  # not signed in when composed
             self._account_changed(self.illvid.account_id)
+        elif self.illvid.account_id is not None and not self.table.total_count:
+            # Only when the answer's first rows are not in yet: reading 2.5 MB
+            # would only slow a fast server's answer down.
+            self._read_saved(self.illvid.account_id, self._generation)
         # Days left count from today: a screen left open overnight asks again.
         self.set_interval(60, self.roll_over_at_midnight)
 
@@ -140,7 +149,11 @@ class DmcaScreen(ForwardsWorkerErrors, DmcaRowActions):
     def _account_changed(self, account_id: str | None) -> None:
         if account_id is not None:
             self._results.clear()
+            # Another account's notices never stay on screen while its own load.
+            self._loaded, self._saved_at = False, None
+            self.table.clear()
             self.reload()
+            self._read_saved(account_id, self._generation)
         else:
             self._set_status("Not signed in.")
 
@@ -151,6 +164,7 @@ class DmcaScreen(ForwardsWorkerErrors, DmcaRowActions):
         self._counted_from = self.illvid.today()
         self._generation += 1
         self._loading = True
+        self._failure = None
         parts = [f"date {self.date_filter}" if self.date_filter else "no date filter"]
         parts.append(f"order {self.order}")
         self._set_status(f"⟳ loading notices ({', '.join(parts)})…")
@@ -159,6 +173,7 @@ class DmcaScreen(ForwardsWorkerErrors, DmcaRowActions):
     @work(exclusive=True, group="dmca.load", exit_on_error=False)
     async def _fetch(self, generation: int, date: str | None, order: str) -> None:
         client = self.illvid.client
+        account = self.illvid.account_id
         if client is None:
             return
         seen: dict[str, Text] = {}
@@ -174,10 +189,47 @@ class DmcaScreen(ForwardsWorkerErrors, DmcaRowActions):
             await self._mounted.wait()
             if generation == self._generation:
                 self._loading = False
+                self._failure = error
                 self._show_error(error)
             return
         await self._mounted.wait()
-        self.apply(generation, prepared, seen)
+        if self.apply(generation, prepared, seen) and date is None and account is not None:
+            self._save(account, order, notices)
+
+    # -- the last list, saved --------------------------------------------------------
+
+    def _saved_lists(self) -> DmcaCache | None:
+        settings = self.illvid.settings
+        # --demo keeps its state in memory: nothing of it goes to disk.
+        return None if settings.demo else DmcaCache(settings.state_dir / "cache")
+
+    @work(group="dmca.saved", exit_on_error=False, description="read the last DMCA list")
+    async def _read_saved(self, account: str, generation: int) -> None:
+        """Show the list saved last time until the server answers (read in threads)."""
+        cache = self._saved_lists()
+        saved = None if cache is None else await asyncio.to_thread(cache.load, account)
+        if saved is None or saved.order != self.order or self.date_filter:
+            return
+        today = self._counted_from or self.illvid.today()
+        prepared = await asyncio.to_thread(prepare_rows, saved.notices, today, dict(self._results))
+        await self._mounted.wait()
+        if generation != self._generation or self._loaded or self.table.total_count:
+            return  # the answer (or its first rows) came first
+        self.totals = prepared.totals
+        self._more_keys = prepared.more_keys
+        self.table.set_rows(prepared.rows)
+        self._saved_at = saved.saved_at
+        if self._failure is not None:  # the server already said no
+            self._show_error(self._failure)
+            return
+        age = describe_age(saved.saved_at, self.illvid.now())
+        self._set_status(f"⟳ the list saved {age} ({len(saved.notices):,}); asking the server…")
+
+    @work(group="dmca.save", exit_on_error=False, description="save the DMCA list")
+    async def _save(self, account: str, order: str, notices: list[DmcaNotice]) -> None:
+        cache = self._saved_lists()
+        if cache is not None:
+            await asyncio.to_thread(cache.save, account, order, notices, self.illvid.now())
 
     def apply(
         self, generation: int, prepared: Prepared, seen: Mapping[str, Text] | None = None
@@ -191,6 +243,7 @@ class DmcaScreen(ForwardsWorkerErrors, DmcaRowActions):
             return False
         self._loading = False
         self._loaded = True
+        self._saved_at = None
         self.totals = prepared.totals
         self._more_keys = prepared.more_keys
         self.table.set_rows(prepared.rows)
@@ -232,6 +285,8 @@ class DmcaScreen(ForwardsWorkerErrors, DmcaRowActions):
         text = f"✗ {error}"
         if error.hint:
             text += f"  {error.hint}"
+        if self._saved_at is not None:
+            text += f" · showing the list saved {describe_age(self._saved_at, self.illvid.now())}"
         self._set_status(text, error=True)
 
     # -- status line -------------------------------------------------------------
