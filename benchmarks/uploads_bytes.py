@@ -113,7 +113,10 @@ def main() -> int:
     }
     low = [] if args.no_low_bandwidth else ["--low-bandwidth"]
     command = " ".join([sys.executable, "-m", "illvid_tui", "--screen", "uploads", *low])
-    tmux("new-session", "-d", "-s", SESSION, "-x", "120", "-y", "40", command, env=env)
+    # Started in the temporary folder: `python -m` puts the working directory first on
+    # sys.path, and PYTHONPATH must choose the code measured (a baseline checkout).
+    tmux("new-session", "-d", "-s", SESSION, "-c", str(tmp), "-x", "120", "-y", "40", command,
+         env=env)  # fmt: skip
     try:
         tmux("pipe-pane", "-t", SESSION, "-o", f"cat >> {out}")
         wait_for(lambda: "Polling every" in screen_text(), 30, "the Uploads screen")
