@@ -134,6 +134,8 @@ def test_a_subcommand_never_imports_textual(keyed: LoopbackEmulator, tmp_path: P
             in (["illvid_tui", "app"], ["illvid_tui", "screens"], ["illvid_tui", "widgets"])
         }
         assert not heavy, sorted(heavy)[:5]
+        # The key comes from the environment: the keyring is never loaded (0.1-0.2 s).
+        assert "keyring" not in imported, argv
 
 
 def test_login_on_a_terminal_asks_the_key_without_echo(

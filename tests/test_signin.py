@@ -112,3 +112,24 @@ def test_without_a_keyring_the_profile_is_kept_and_the_key_is_not(
     assert stored.where == "file" and stored.path.endswith("credentials/a.json")
     assert signin.resolve(settings, environ={}).credentials == Credentials("one", SECRET)
     assert signin.list_profiles(store)[0].key_stored is True
+
+
+def test_the_environments_key_needs_no_keyring_and_migrates_later(
+    json_keyring: JsonKeyring, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert creds.save(Credentials("smith", SECRET), URL)
+    touched: list[str] = []
+    real = JsonKeyring.get_password
+
+    def spy(self: JsonKeyring, service: str, username: str) -> str | None:
+        touched.append(username)
+        return real(self, service, username)
+
+    monkeypatch.setattr(JsonKeyring, "get_password", spy)
+    env = {"ILLVID_API_KEY": SECRET2}
+    found = signin.resolve(settings, environ=env)
+    assert found.choice.unnamed and found.credentials == Credentials("", SECRET2)
+    assert touched == []  # a cron line with the key in env never loads the keyring
+    # A run without it moves the single-account setup into "default" as before.
+    later = signin.resolve(settings, environ={})
+    assert later.migration.profile is not None and later.credentials == Credentials("smith", SECRET)
