@@ -367,8 +367,14 @@ async def test_remove_clear_and_messages_coalesce(
     # The screen's Textual messages made from these events merge a burst into one.
     from illvid_tui.widgets import core_messages as msg
 
-    a, b = msg.UploadsChanged(["1"]), msg.UploadsChanged(["2"], removed=["3"])
-    assert a.can_replace(b) and b.keys == {"1", "2"} and b.removed == {"3"}
+    one, two = (Job(i, f"q{i}", f"https://e.com/{i}", None, 1.0, JobState.RUNNING) for i in (1, 2))
+    a, b = msg.UploadsChanged({"1": one}), msg.UploadsChanged({"2": two}, removed=["3"])
+    assert a.can_replace(b) and b.jobs == {"1": one, "2": two} and b.removed == {"3"}
+    # A removal that comes after a change wins; a change after a removal brings it back.
+    c, d = msg.UploadsChanged({"1": one}), msg.UploadsChanged(removed=["1"])
+    assert c.can_replace(d) and d.jobs == {} and d.removed == {"1"}
+    e, f = msg.UploadsChanged(removed=["2"]), msg.UploadsChanged({"2": two})
+    assert e.can_replace(f) and f.jobs == {"2": two} and not f.removed
     assert not a.can_replace(msg.PollerStateChanged())
 
 

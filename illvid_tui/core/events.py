@@ -8,20 +8,34 @@ Callbacks run in the announcer's thread (the poller's: the event loop) and must 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from illvid_tui.core.uploads import Job
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class UploadsChanged:
-    """Jobs were added or changed (`keys`) or went away (`removed`), keyed as in the store."""
+    """Jobs were added or changed (`jobs`: each as now stored) or went away (`removed`).
 
-    keys: frozenset[str] = field(default_factory=frozenset)
+    Keyed as everywhere else: the job's row id as text (`Job.key`), for life.
+    The event carries the jobs themselves, so a listener never has to look
+    them up in the poller.
+    """
+
+    jobs: Mapping[str, Job] = field(default_factory=lambda: MappingProxyType({}))
     removed: frozenset[str] = field(default_factory=frozenset)
 
+    @property
+    def keys(self) -> frozenset[str]:
+        return frozenset(self.jobs)
+
     @classmethod
-    def of(cls, keys: Iterable[str] = (), removed: Iterable[str] = ()) -> UploadsChanged:
-        return cls(frozenset(keys), frozenset(removed))
+    def of(cls, jobs: Iterable[Job] = (), removed: Iterable[str] = ()) -> UploadsChanged:
+        return cls(MappingProxyType({job.key: job for job in jobs}), frozenset(removed))
 
 
 @dataclass(frozen=True)

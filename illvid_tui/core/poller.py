@@ -8,7 +8,9 @@ average. A 509 pauses all polling for the announced wait (or
 `DEFAULT_509_WAIT`); any other error backs off that job alone.
 
 It also sends new URLs (`send`, from `poller_send`), because a send must outlive
-the dialog that asked for it. Every change is written to the store first, then
+the dialog that asked for it. Processes sharing the state database share the
+queue: one polls, all show (core/poller_share.py, which also shows how a
+script uses the same queue). Every change is written to the store first, then
 announced as one `UploadsChanged` event (core/events.py) per cycle to each listener.
 """
 
@@ -119,7 +121,7 @@ class Poller(PollCycle, SharedQueue, QueueEdits):
         now = self._clock()
         self.jobs = {job.key: job for job in self._snapshot()}
         self._due = {k: now for k, j in self.jobs.items() if j.state is JobState.RUNNING}
-        self._post(UploadsChanged.of(self.jobs))
+        self._post(UploadsChanged.of(self.jobs.values()))
         self._wake.set()
         return recovered
 
@@ -169,7 +171,8 @@ class Poller(PollCycle, SharedQueue, QueueEdits):
         self._announcer.announce(event)
 
     def _changed(self, keys: Iterable[str] = (), removed: Iterable[str] = ()) -> None:
-        self._post(UploadsChanged.of(keys, removed))
+        jobs = self.jobs
+        self._post(UploadsChanged.of((jobs[k] for k in keys if k in jobs), removed))
 
     def _state_changed(self) -> None:
         self._post(PollerStateChanged())
@@ -240,13 +243,16 @@ class Poller(PollCycle, SharedQueue, QueueEdits):
     # -- the loop --------------------------------------------------------------------
 
     async def run(self) -> None:
-        """Poll until cancelled (the app runs this as a worker)."""
-        follow = None if self.sharing is None else asyncio.create_task(self._follow())
+        """Poll until cancelled (the app runs this as a worker).
+
+        Shared, it polls only while it holds the account's poll lease.
+        """
+        self._polls = True
         try:
-            await self._poll_loop()
+            async with self.shared():
+                await self._poll_loop()
         finally:
-            if follow is not None:
-                follow.cancel()
+            self._polls = False
 
     async def _poll_loop(self) -> None:
         while True:

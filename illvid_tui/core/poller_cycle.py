@@ -73,6 +73,7 @@ class PollCycle:
         def _changed(self, keys: Iterable[str] = (), removed: Iterable[str] = ()) -> None: ...
         def _state_changed(self) -> None: ...
         def _unschedule(self, key: str) -> None: ...
+        def sync(self) -> list[str]: ...
 
     async def cycle(self, *, force: bool = False) -> CycleStats:
         """Check the jobs that are due (all running ones when `force`); store, then post."""
@@ -132,6 +133,11 @@ class PollCycle:
         failures: Sequence[tuple[Job, IllvidError]],
     ) -> list[str]:
         now, wall = self._clock(), self._wall()
+        # Another process may have sent a job again or removed it while the
+        # answers came: read what it wrote, and drop answers about what is gone.
+        self.sync()
+        answers = [(j, s) for j, s in answers if self._still_checked(j)]
+        failures = [(j, e) for j, e in failures if self._still_checked(j)]
         # Every answer is written in one transaction (it sets "last checked");
         # only the jobs whose answer differs are posted as changed.
         moved = {j.key for j, s in answers if j.poll_error or differs(j, s)}
@@ -188,6 +194,11 @@ class PollCycle:
             return 0
         self._missing[key] = self._missing.get(key, 0) + 1
         return self._missing[key]
+
+    def _still_checked(self, job: Job) -> bool:
+        """Whether `job` is still the running job with the queue id that was checked."""
+        now = self.jobs.get(job.key)
+        return now is not None and now.queue_id == job.queue_id and now.state is job.state
 
     def _block(self, exc: BandwidthExceededError) -> None:
         wait = wait_after_509(exc.retry_after)

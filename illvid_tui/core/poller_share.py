@@ -13,6 +13,19 @@ within `TTL` + one heartbeat. The lease holder also marks ``unknown`` the
 Heartbeats write, and a write may wait for another process's transaction, so
 they run in a thread on their own connection: the event loop never waits on
 another process. Feed reads never wait in WAL mode and run on the loop.
+
+For a script or the CLI, the same queue the TUIs show::
+
+    db = Database(settings.db_path)
+    sharing = Sharing(db)                    # our presence; leases on their own connection
+    poller = Poller(sharing.store(account_id), client, sharing=sharing)
+    poller.load()                            # the queue (dead senders' rows: unknown)
+    async with poller.shared():              # present while sending; no poll lease taken
+        report = await poller.send(urls)     # each row on disk before its request
+    # --wait / --watch: poller.subscribe(listener), then run() as a task: it
+    # polls only while no other process does, else it follows what that one writes.
+    poller.close()                           # leave: leases and presence released
+    db.close()                               # checkpoint and truncate the WAL
 """
 
 from __future__ import annotations
@@ -22,7 +35,8 @@ import logging
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
+from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -145,6 +159,8 @@ class SharedQueue:
     #: The other process that polls, when one does.
     polled_by: Holder | None = None
     _feed: ChangeFeed | None = None
+    #: `run()` is polling: only then is the poll lease asked for.
+    _polls: bool = False
 
     def _share(self, sharing: Sharing | None) -> None:
         self.sharing = sharing
@@ -165,7 +181,8 @@ class SharedQueue:
         if sharing is None:
             return
         store = self.store
-        beat = await asyncio.to_thread(sharing.beat, store.account_id, want_lease=not self.paused)
+        want = self._polls and not self.paused
+        beat = await asyncio.to_thread(sharing.beat, store.account_id, want_lease=want)
         if store is not self.store:  # the account changed meanwhile: the next beat decides
             return
         moved = beat.leading != self.leading or beat.holder != self.polled_by
@@ -218,9 +235,33 @@ class SharedQueue:
             self.on_finished(finished)
         return changed
 
-    async def _follow(self) -> None:
+    @asynccontextmanager
+    async def shared(self) -> AsyncIterator[None]:
+        """Be present in the shared queue while the block runs, then leave it.
+
+        Our presence is renewed (rows we send stay ours, not "interrupted"),
+        and what other processes write is applied each second. Without
+        `run()` no poll lease is asked for: a script sending URLs never stops
+        the TUI that polls. Nothing happens when the queue is not shared.
+        """
+        if self.sharing is None:
+            yield
+            return
+        try:
+            await self.beat()  # present before the first row is written
+        except sqlite3.Error as exc:
+            log.warning("the shared queue could not be renewed: %s", exc)
+        task = asyncio.create_task(self._follow(beaten=True), name="shared queue")
+        try:
+            yield
+        finally:
+            task.cancel()
+            with suppress(asyncio.CancelledError):
+                await task
+
+    async def _follow(self, *, beaten: bool = False) -> None:
         """Look at the feed every `SYNC_EVERY` s and beat every `HEARTBEAT` s, until cancelled."""
-        last_beat = float("-inf")
+        last_beat = time.monotonic() if beaten else float("-inf")
         while True:
             try:
                 if time.monotonic() - last_beat >= HEARTBEAT:

@@ -234,11 +234,14 @@ class UploadStore:
             out.append(new)
             params.append(
                 (new.state.value, new.status, new.progress, new.file_code, new.error,
-                 new.checked_at, new.finished_at, self.account_id, job.id)
+                 new.checked_at, new.finished_at, self.account_id, job.id, job.queue_id)
             )  # fmt: skip
+        # `queue_id = ?`: another process may have sent the job again meanwhile
+        # (a new queue id, or none yet): an answer about the old one is not its.
         self._write(
             "UPDATE uploads SET state = ?, status = ?, progress = ?, file_code = ?, error = ?,"
-            " poll_error = NULL, checked_at = ?, finished_at = ? WHERE account_id = ? AND id = ?",
+            " poll_error = NULL, checked_at = ?, finished_at = ?"
+            " WHERE account_id = ? AND id = ? AND queue_id = ?",
             params,
         )
         return out
@@ -247,8 +250,9 @@ class UploadStore:
         """Store why checking these jobs failed (the job itself is unchanged)."""
         out = [replace(job, poll_error=text, checked_at=now) for job, text in updates]
         self._write(
-            "UPDATE uploads SET poll_error = ?, checked_at = ? WHERE account_id = ? AND id = ?",
-            [(j.poll_error, now, self.account_id, j.id) for j in out],
+            "UPDATE uploads SET poll_error = ?, checked_at = ?"
+            " WHERE account_id = ? AND id = ? AND queue_id = ?",
+            [(j.poll_error, now, self.account_id, j.id, j.queue_id) for j in out],
         )
         return out
 

@@ -161,17 +161,17 @@ class UploadsScreen(ForwardsWorkerErrors, UploadJobActions):
         if not self._covered():
             self.post_message(message_of(event))
         elif isinstance(event, events.UploadsChanged):
-            self._held.hold(event.keys, event.removed)
+            self._held.hold(event.jobs, event.removed)
         else:
             self._held.status = True
 
     def on_uploads_changed(self, message: UploadsChanged) -> None:
         if self._covered():
-            self._held.hold(message.keys, message.removed)
+            self._held.hold(message.jobs, message.removed)
             return
-        self._apply_changes(message.keys, message.removed)
+        self._apply_changes(message.jobs, message.removed)
 
-    def _apply_changes(self, changed: set[str], removed: set[str]) -> None:
+    def _apply_changes(self, jobs: Mapping[str, Job], removed: set[str]) -> None:
         poller = self._poller
         if poller is None:
             return
@@ -179,10 +179,10 @@ class UploadsScreen(ForwardsWorkerErrors, UploadJobActions):
         if removed:
             table.remove_rows(removed)
         now = self._now()
-        jobs = poller.jobs
-        # New rows go to the end in the order they were added (the keys come as a set).
-        keys = sorted((k for k in changed if k in jobs), key=lambda k: jobs[k].id)
-        table.update_rows((k, job_row(jobs[k], now)) for k in keys)
+        # The jobs as stored, carried by the message. New rows go to the end in
+        # the order they were added.
+        rows = sorted(jobs.values(), key=lambda job: job.id)
+        table.update_rows((job.key, job_row(job, now)) for job in rows)
         self._show_status()
         self._show_detail()
 
@@ -194,8 +194,8 @@ class UploadsScreen(ForwardsWorkerErrors, UploadJobActions):
 
     def on_screen_resume(self) -> None:
         held = self._held.take()
-        if held.keys or held.removed:
-            self._apply_changes(held.keys, held.removed)
+        if held.jobs or held.removed:
+            self._apply_changes(held.jobs, held.removed)
         elif held.status:
             self._show_status()
         if held.ages:

@@ -10,30 +10,32 @@ it is shown again.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+
+from illvid_tui.core.jobs import Job
 
 
 @dataclass
 class HeldChanges:
-    """Job keys changed or removed, and whether the status line or the ages are stale."""
+    """Jobs changed (as stored) or removed, and whether the status line or the ages are stale."""
 
-    keys: set[str] = field(default_factory=set)
+    jobs: dict[str, Job] = field(default_factory=dict)
     removed: set[str] = field(default_factory=set)
     status: bool = False
     ages: bool = False
 
-    def hold(self, keys: Iterable[str], removed: Iterable[str]) -> None:
+    def hold(self, jobs: Mapping[str, Job], removed: Iterable[str]) -> None:
         """Fold one `UploadsChanged` in (the later word on a key wins)."""
-        keys, removed = set(keys), set(removed)
-        self.keys = (self.keys - removed) | keys
-        self.removed = (self.removed - keys) | removed
+        removed = set(removed)
+        self.jobs = {k: j for k, j in self.jobs.items() if k not in removed} | dict(jobs)
+        self.removed = (self.removed - jobs.keys()) | removed
         self.status = True
 
     def take(self) -> HeldChanges:
         """What was held, leaving this empty."""
-        held = HeldChanges(self.keys, self.removed, self.status, self.ages)
-        self.keys, self.removed, self.status, self.ages = set(), set(), False, False
+        held = HeldChanges(self.jobs, self.removed, self.status, self.ages)
+        self.jobs, self.removed, self.status, self.ages = {}, set(), False, False
         return held
 
 

@@ -8,29 +8,38 @@ one kind merge into one, so a burst of poll results repaints once, not per event
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from textual.message import Message
 from textual.message_pump import MessagePump
 
 from illvid_tui.core import events
 from illvid_tui.core.events import CoreEvent, Listener
+from illvid_tui.core.uploads import Job
 
 
 class UploadsChanged(Message):
-    """Jobs were added or changed (`keys`) or went away (`removed`). Bursts merge."""
+    """Jobs were added or changed (`jobs`, as now stored) or went away (`removed`).
 
-    def __init__(self, keys: Iterable[str] = (), removed: Iterable[str] = ()) -> None:
+    Bursts merge: the newest version of each job, removals after changes.
+    """
+
+    def __init__(self, jobs: Mapping[str, Job] | None = None, removed: Iterable[str] = ()) -> None:
         super().__init__()
-        self.keys: set[str] = set(keys)
+        self.jobs: dict[str, Job] = dict(jobs or {})
         self.removed: set[str] = set(removed)
+
+    @property
+    def keys(self) -> set[str]:
+        return set(self.jobs)
 
     def can_replace(self, message: Message) -> bool:
         # Called on the older message with the newer pending one: fold ours into it.
         if not isinstance(message, UploadsChanged):
             return False
-        message.keys |= self.keys - message.removed
-        message.removed |= self.removed - message.keys
+        older = {k: j for k, j in self.jobs.items() if k not in message.removed}
+        message.jobs = older | message.jobs
+        message.removed |= self.removed - message.jobs.keys()
         return True
 
 
@@ -44,7 +53,7 @@ class PollerStateChanged(Message):
 def message_of(event: CoreEvent) -> Message:
     """The Textual message for a core event."""
     if isinstance(event, events.UploadsChanged):
-        return UploadsChanged(event.keys, event.removed)
+        return UploadsChanged(event.jobs, event.removed)
     return PollerStateChanged()
 
 
