@@ -175,13 +175,17 @@ class SharedQueue:
         self._feed = ChangeFeed(self.store)
         return self._feed.snapshot()
 
-    async def beat(self) -> None:
-        """One heartbeat (in a thread); follow who polls, recover dead senders' rows."""
+    async def beat(self, *, take_lease: bool | None = None) -> None:
+        """One heartbeat (in a thread); follow who polls, recover dead senders' rows.
+
+        It takes (or keeps) the poll lease unless paused or `take_lease` is False:
+        a one-off `beat()` then `cycle()` polls once, only if nobody else polls.
+        """
         sharing = self.sharing
         if sharing is None:
             return
         store = self.store
-        want = self._polls and not self.paused
+        want = not self.paused and (take_lease is None or take_lease)
         beat = await asyncio.to_thread(sharing.beat, store.account_id, want_lease=want)
         if store is not self.store:  # the account changed meanwhile: the next beat decides
             return
@@ -248,7 +252,7 @@ class SharedQueue:
             yield
             return
         try:
-            await self.beat()  # present before the first row is written
+            await self.beat(take_lease=self._polls)  # present before the first row
         except sqlite3.Error as exc:
             log.warning("the shared queue could not be renewed: %s", exc)
         task = asyncio.create_task(self._follow(beaten=True), name="shared queue")
@@ -266,7 +270,7 @@ class SharedQueue:
             try:
                 if time.monotonic() - last_beat >= HEARTBEAT:
                     last_beat = time.monotonic()
-                    await self.beat()
+                    await self.beat(take_lease=self._polls)
                 self.sync()
             except sqlite3.Error as exc:  # a database busy for long: try again next time
                 log.warning("the shared queue could not be read or renewed: %s", exc)
