@@ -99,6 +99,10 @@ async def test_login_403_says_what_went_wrong_and_stores_nothing(
         assert "403" in status and "refused" in status
         assert app.account_id is None
         assert "wrong-key" not in status
+        # Shown again by the session: the login kept, the key to type again, focused.
+        assert app.screen.query_one("#login-login", Input).value == DEMO_LOGIN
+        assert app.screen.query_one("#login-key", Input).value == ""
+        assert app.focused is app.screen.query_one("#login-key", Input)
     assert not json_keyring.path.exists()
 
 
