@@ -38,6 +38,7 @@ SMOKE = {
     "cli": ["--runs", "1"],
     "upload": ["--mib", "4"],
     "uploads_bytes": ["--urls", "20", "--window", "1"],
+    "shared_queue": ["--jobs", "300", "--changed", "10", "--runs", "2", "--trials", "1"],
 }
 
 
