@@ -4,6 +4,7 @@ The top layer: it may import screens, widgets, core and api; nothing below impor
 (`lint-imports` checks). `create_app()` builds the app for the CLI, `--demo` and the tests.
 """
 
-from illvid_tui.app.app import SECTIONS, CrashReport, IllvidApp, create_app
+from illvid_tui.app.app import SECTIONS, IllvidApp, create_app
+from illvid_tui.app.failures import CrashReport
 
 __all__ = ["SECTIONS", "CrashReport", "IllvidApp", "create_app"]

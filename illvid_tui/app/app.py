@@ -1,8 +1,9 @@
-"""The App: four sections as modes, global keys, help, the palette, failure handling.
+"""The App: four sections as modes, global keys, help, the palette.
 
 `IllvidApp` builds on `ProfilesApp` (app/profiles.py: switching profiles),
 `SignInApp` (app/signin.py: credentials per profile, the login screen) and
-`SessionApp` (app/session.py: connecting, the connection state).
+`SessionApp` (app/session.py: connecting, the connection state), and on
+`HandlesFailures` (app/failures.py: the one handler for errors nobody caught).
 `create_app()` builds it for the CLI, `--demo` (app/demo.py) and the tests alike.
 Screens are imported when first shown, keyring only inside a thread worker, so
 the first frame comes fast.
@@ -16,16 +17,13 @@ from collections.abc import Callable, Iterable
 from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from rich.text import Text
 from textual import events, on
 from textual.app import SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.worker import Worker, WorkerState
 
-from illvid_tui.api.errors import IllvidError
+from illvid_tui.app.failures import HandlesFailures
 from illvid_tui.app.profiles import ProfilesApp
-from illvid_tui.core import logs
 from illvid_tui.core.db import Database
 from illvid_tui.core.settings import Settings
 
@@ -37,7 +35,7 @@ if TYPE_CHECKING:
     from illvid_tui.emulator import Emulator
     from illvid_tui.screens.host import AppHost
 
-__all__ = ["SECTIONS", "CrashReport", "IllvidApp", "create_app"]
+__all__ = ["SECTIONS", "IllvidApp", "create_app"]
 
 log = logging.getLogger("illvid_tui.app")
 
@@ -102,27 +100,7 @@ def _is_plain_scroller(node: object) -> bool:
     return isinstance(node, ScrollableContainer) and type(node).__module__.startswith("textual.")
 
 
-class CrashReport(Exception):
-    """What Textual shows instead of its traceback with local variables.
-
-    Textual renders an exception with `__rich__` as is (no traceback, no
-    locals): this one holds a redacted line and where the details went.
-    """
-
-    def __init__(self, line: str, log_path: str) -> None:
-        super().__init__(line)
-        self.line = line
-        self.log_path = log_path
-
-    def __rich__(self) -> Text:
-        return Text.assemble(
-            ("illvid-tui stopped on an unexpected error: ", "bold"),
-            self.line,
-            f"\nDetails (key redacted) are in {self.log_path}",
-        )
-
-
-class IllvidApp(ProfilesApp):
+class IllvidApp(HandlesFailures, ProfilesApp):
     """The illvid terminal app."""
 
     TITLE = "illvid"
@@ -311,46 +289,6 @@ class IllvidApp(ProfilesApp):
                 f"Key: {self.get_key_display(binding)}",
                 partial(self.run_action, binding.action, node),
             )
-
-    # -- failures ------------------------------------------------------------
-
-    @on(Worker.StateChanged)
-    def _worker_failed(self, event: Worker.StateChanged) -> None:
-        if event.state == WorkerState.ERROR:
-            self.report_worker_error(event.worker)
-
-    def report_worker_error(self, worker: Worker[Any]) -> None:
-        """The one handler for errors no screen caught: short note, details to the log.
-
-        The app's own workers come here directly; screens and widgets forward
-        theirs (`widgets.worker_errors.ForwardsWorkerErrors`).
-        """
-        error = worker.error
-        if error is None:
-            return
-        if isinstance(error, IllvidError):
-            text = str(error) + (f"\n{error.hint}" if error.hint else "")
-            self.notify(text, title=error.title, severity="error", markup=False)
-            return
-        logs.log_unexpected(error, f"worker {worker.group}")
-        self.notify(
-            f"{logs.short(error)}\nDetails: {self.settings.log_path}",
-            title="Something went wrong",
-            severity="error",
-            markup=False,
-        )
-
-    def _handle_exception(self, error: Exception) -> None:
-        # Textual's own crash screen prints local variables (the key among
-        # them) and then run() returns: log the details, redacted, and show
-        # Textual a report it renders as plain text. Textual still sets the
-        # return code to 1, which the CLI turns into the exit status.
-        if not isinstance(error, CrashReport):
-            logs.log_unexpected(error, "the app")
-            report = CrashReport(logs.short(error), str(self.settings.log_path))
-            report.__cause__ = None
-            error = report
-        super()._handle_exception(error)
 
 
 def create_app(
