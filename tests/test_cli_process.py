@@ -47,6 +47,18 @@ def test_q_under_cron_prints_nothing_on_success(keyed: LoopbackEmulator, tmp_pat
     assert (tmp_path / "home" / ".local" / "state" / "illvid-tui").is_dir()
 
 
+def test_q_with_missing_prints_only_the_missing_codes(
+    keyed: LoopbackEmulator, tmp_path: Path
+) -> None:
+    codes = list(keyed.emulator.files)[:3] + ["gonegonegone"]
+    done = run_process(
+        ["check", "-q", "--missing", "-", "--base-url", keyed.url],
+        env=cron_env(tmp_path),
+        stdin="\n".join(codes),
+    )
+    assert (done.code, done.out, done.err) == (3, "gonegonegone\n", "")
+
+
 def test_q_still_prints_the_error(tmp_path: Path) -> None:
     done = run_process(["account", "-q", "--base-url", dead_url()], env=cron_env(tmp_path))
     assert done.code == 1 and done.out == ""
@@ -84,6 +96,7 @@ def test_check_10000_codes_from_stdin(keyed: LoopbackEmulator, tmp_path: Path) -
         (["uploads", "--debug", "--json"], None),
         (["login", "--key-stdin", "--debug"], KEY + "\n"),
         (["logout"], None),
+        (["profiles", "--json"], None),
     ],
 )
 def test_the_key_is_never_in_stdout_stderr_or_argv(

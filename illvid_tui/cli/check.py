@@ -95,7 +95,7 @@ async def _run(ctx: Context, parsed: ParsedCodes) -> Exit:
         out.document(doc)
     elif ctx.args.missing:
         for code in missing:
-            out.line(code)
+            out.answer(code)  # the list asked for: a cron line's mail body, even under -q
     else:
         rows = []
         styles: list[str | None] = []

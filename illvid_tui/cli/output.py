@@ -94,6 +94,10 @@ class Output:
         if not self.quiet:
             self.streams.stdout.write(redact.text(text) + "\n")
 
+    def answer(self, text: str) -> None:
+        """A line of the answer asked for (`check --missing`): written even under -q."""
+        self.streams.stdout.write(redact.text(text) + "\n")
+
     def document(self, value: Any) -> None:
         """The one JSON document of `--json` (written even under -q: it is the answer)."""
         text = json.dumps(value, ensure_ascii=False, indent=2, default=str)
