@@ -22,6 +22,7 @@ import time
 from collections.abc import Callable, Iterable
 
 from illvid_tui.api.client import IllvidClient
+from illvid_tui.core.changes import prune
 from illvid_tui.core.events import (
     Announcer,
     CoreEvent,
@@ -29,7 +30,6 @@ from illvid_tui.core.events import (
     PollerStateChanged,
     UploadsChanged,
 )
-from illvid_tui.core.lease import live_processes
 from illvid_tui.core.poller_cycle import CycleStats, PollCycle
 from illvid_tui.core.poller_policy import (
     DEFAULT_509_WAIT,
@@ -116,8 +116,10 @@ class Poller(PollCycle, SharedQueue, QueueEdits):
     def load(self) -> list[Job]:
         """Read the queue (marking sends a crash interrupted as unknown); poll at once."""
         # Sends of other processes still running are in flight, not interrupted.
-        live = live_processes(self.store.db, self._wall()) if self.sharing else ()
+        live = self.sharing.live() if self.sharing else ()
         recovered = self.store.recover_interrupted(live)
+        if self.sharing is not None:
+            prune(self.store)  # tombstones of deletions long seen by every reader
         now = self._clock()
         self.jobs = {job.key: job for job in self._snapshot()}
         self._due = {k: now for k, j in self.jobs.items() if j.state is JobState.RUNNING}

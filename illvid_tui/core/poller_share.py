@@ -97,6 +97,10 @@ class Sharing:
         """The account's queue, with our token on the rows we send."""
         return UploadStore(self.db, account_id, sender=self.token)
 
+    def live(self) -> set[str]:
+        """The tokens of every process present now (ours included)."""
+        return live_processes(self.db, self._clock()) | {self.token}
+
     def lease(self, account_id: str) -> Lease:
         if account_id not in self._leases:
             self._leases[account_id] = Lease(
