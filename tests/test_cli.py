@@ -159,3 +159,10 @@ def test_subcommand_bad_usage_is_one_line_and_status_2() -> None:
         done = run_cli(*argv)
         assert done.returncode == 2, argv
         assert len(done.stderr.strip().splitlines()) == 1 and "Traceback" not in done.stderr
+
+
+def test_the_parser_knows_every_job_state() -> None:
+    from illvid_tui.cli.parser import STATES
+    from illvid_tui.core.uploads import JobState
+
+    assert set(STATES) == {s.value for s in JobState}

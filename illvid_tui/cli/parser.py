@@ -29,6 +29,10 @@ COMMANDS = {
     "profiles": "illvid_tui.cli.profiles",
 }
 
+#: Job states `uploads --state` takes (core.uploads.JobState's values, without importing it).
+STATES = (
+    "running", "done", "failed", "unknown", "sending", "waiting", "uploading", "interrupted",
+)  # fmt: skip
 #: Options people try for the key; refused with the way that works.
 KEY_OPTIONS = ("--key", "--api-key", "--apikey")
 
@@ -143,15 +147,22 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("account", "login, balance, every other field, the upload server")
     _formats(p, "json")
 
-    p = command("upload", "queue remote uploads of URLs (local files: not yet)")
+    p = command("upload", "queue remote uploads (URLs), send local files")
     p.add_argument("--folder", metavar="F", help="save into this folder (created if missing)")
     p.add_argument("--wait", action="store_true", help="poll until every job has finished")
     _formats(p, "json", "ndjson")
-    p.add_argument("targets", nargs="+", metavar="TARGET", help="a URL, or - for one a line")
+    p.add_argument(
+        "targets", nargs="+", metavar="TARGET", help="a URL or a local file, or - for one a line"
+    )
 
     p = command("uploads", "the upload queue (unfinished jobs are polled once first)")
     _formats(p, "json", "ndjson")
-    p.add_argument("--state", choices=("running", "done", "failed", "unknown"))
+    p.add_argument(
+        "--state",
+        choices=STATES,
+        help="only the jobs in this state (running, done, failed, unknown; local files also "
+        "waiting, uploading, interrupted; sending: on its way)",
+    )
     p.add_argument("--watch", action="store_true", help="keep polling, print each change")
     p.add_argument("--no-poll", action="store_true", help="show the queue as stored")
 
