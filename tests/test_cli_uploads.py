@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 from cli_support import LoopbackEmulator, Result, run_in_process
 from conftest import TODAY
 
@@ -193,3 +194,16 @@ def test_uploads_server_down_is_1(served: LoopbackEmulator) -> None:
     done = run_in_process(["uploads", "--base-url", down], env=ENV, today=TODAY)
     assert done.code == 1
     assert "Network error" in done.err and "not polled" in done.err
+
+
+def test_upload_wait_stops_when_no_poll_is_answered(
+    served: LoopbackEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("illvid_tui.cli.upload.NO_ANSWER_LIMIT", 0.0)
+    served.emulator.fail_next("check_upload_url", 0, count=100)  # every poll: no answer
+    done = cli(served, "upload", "--wait", "--json", "https://example.com/p.mp4")
+    assert done.code == 1
+    (record,) = json.loads(done.out)
+    assert record["state"] == "running" and record["error"]  # kept, with why it is not known
+    assert "stopped waiting" in done.err and "uploads --watch" in done.err
+    assert queue(served).jobs()[0].state is JobState.RUNNING

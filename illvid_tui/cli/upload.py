@@ -98,6 +98,7 @@ async def _run(ctx: Context, raw: list[str]) -> Exit:
             raise CliError(Exit.USAGE, "nothing left to upload")
         poller = Poller(store, client, wall=ctx.now, sharing=sharing)
         stopped: Any = None
+        gave_up = ""
         try:
             async with keep_alive(presence):
                 server_refused: list[tuple[str, str]] = []
@@ -117,7 +118,7 @@ async def _run(ctx: Context, raw: list[str]) -> Exit:
                 )
                 remote = list(poller.jobs.values())
                 if ctx.args.wait and stopped is None:
-                    remote = await _wait(ctx, poller, [j.key for j in remote])
+                    remote, gave_up = await _wait(ctx, poller, [j.key for j in remote])
         finally:
             poller.close()
     ended = remote + local
@@ -133,6 +134,13 @@ async def _run(ctx: Context, raw: list[str]) -> Exit:
         show.table(out, ended)
     out.note(show.counts(ended) + (f"; {len(refused):,} not queued" if refused else ""))
     status = _status(ended, bool(refused))
+    if gave_up:
+        minutes = round(NO_ANSWER_LIMIT / 60)
+        out.error(
+            f"stopped waiting: no poll answered for {minutes} min ({gave_up}); the jobs stay "
+            "in the queue. Next: check the connection, then `illvid-tui uploads --watch`."
+        )
+        status = worst(status, Exit.FAILED)
     if stopped is not None:
         failure = from_api(stopped, ctx.source)
         out.error(f"sending stopped: {failure.text}")
@@ -207,8 +215,19 @@ async def _send_files(
     return ended
 
 
-async def _wait(ctx: Context, poller: Poller, keys: list[str]) -> list[Job]:
-    """Poll until every job of `keys` has finished (the poller's schedule and 509 rule)."""
+#: Seconds `--wait` goes on while no poll gets an answer (network down, server
+#: failing): then it ends with exit 1, the jobs kept in the queue.
+NO_ANSWER_LIMIT = 600.0
+
+
+async def _wait(ctx: Context, poller: Poller, keys: list[str]) -> tuple[list[Job], str]:
+    """Poll until every job of `keys` has finished (the poller's schedule and 509 rule).
+
+    Returns the jobs, and why it stopped waiting early ("" when all finished):
+    `NO_ANSWER_LIMIT` seconds in which every poll of the jobs left failed.
+    """
+    import time
+
     from illvid_tui.core.uploads import JobState
 
     changed = asyncio.Event()
@@ -219,16 +238,30 @@ async def _wait(ctx: Context, poller: Poller, keys: list[str]) -> list[Job]:
             j for k in keys if (j := poller.jobs.get(k)) is not None and j.state is JobState.RUNNING
         ]
 
+    failing_since: float | None = None
+    why = ""
     task = asyncio.create_task(poller.run(), name="upload --wait poller")
     try:
         while left := pending():
+            if all(j.poll_error for j in left):
+                now = time.monotonic()
+                failing_since = now if failing_since is None else failing_since
+                if now - failing_since >= NO_ANSWER_LIMIT:
+                    why = left[0].poll_error or "no answer"
+                    break
+            else:
+                failing_since = None
             wait = ""
             if poller.blocked and poller.blocked_until_wall is not None:
                 wait = f"; the server asked to wait (509) until {_clock(poller.blocked_until_wall)}"
-            out_of = len(keys)
-            ctx.out.progress(f"waiting for {len(left):,} of {out_of:,} upload(s){wait}")
+            ctx.out.progress(f"waiting for {len(left):,} of {len(keys):,} upload(s){wait}")
             changed.clear()
-            await changed.wait()
+            try:
+                # Woken by each change; the timeout re-checks the no-answer limit.
+                async with asyncio.timeout(min(30.0, NO_ANSWER_LIMIT) or None):
+                    await changed.wait()
+            except TimeoutError:
+                pass
     finally:
         task.cancel()
         try:
@@ -236,7 +269,7 @@ async def _wait(ctx: Context, poller: Poller, keys: list[str]) -> list[Job]:
         except asyncio.CancelledError:
             pass
         ctx.out.progress_done()
-    return [poller.jobs[k] for k in keys if k in poller.jobs]
+    return [poller.jobs[k] for k in keys if k in poller.jobs], why
 
 
 def _clock(stamp: float) -> str:
