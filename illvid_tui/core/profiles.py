@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING
 from illvid_tui.api.baseurl import base_url_problem
 
 if TYPE_CHECKING:
-    from illvid_tui.core.credentials import Credentials
+    from illvid_tui.core.credentials import Credentials, Loaded
 
 FILE_NAME = "profiles.toml"
 LAST_USED_NAME = "last-profile"
@@ -185,6 +185,37 @@ class ProfileStore:
 
     def set_last_used(self, name: str) -> None:
         write_atomic(self.last_used_path, check_name(name) + "\n")
+
+    # -- keys: the keyring, else the opted-in plain file (core.credentials; blocking) --
+
+    def load_key(self, profile: Profile) -> Loaded:
+        from illvid_tui.core import credentials
+
+        return credentials.load_profile(profile.name, profile.login, self.plain_file(profile.name))
+
+    def save_key(self, name: str, credentials: Credentials, *, plain_file: bool) -> str | None:
+        """Keep profile `name`'s key: "file", "keyring", or None (no usable keyring)."""
+        from illvid_tui.core import credentials as keys
+
+        if plain_file:
+            keys.write_plain_file(self.plain_file(name), credentials)
+            return "file"
+        return "keyring" if keys.save_profile_key(name, credentials.key) else None
+
+    def forget_key(self, name: str) -> list[str]:
+        from illvid_tui.core import credentials
+
+        return credentials.forget_profile(name, self.plain_file(name))
+
+    def move_key(self, old: str, new: str) -> None:
+        from illvid_tui.core import credentials
+
+        credentials.move_profile_key(old, new, self.plain_file(old), self.plain_file(new))
+
+    def key_stored(self, name: str) -> bool | None:
+        from illvid_tui.core import credentials
+
+        return credentials.key_stored(name, self.plain_file(name))
 
 
 # -- from the single-account layout -------------------------------------------------

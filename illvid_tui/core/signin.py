@@ -104,7 +104,7 @@ def login_target(
 
 def load_key(store: ProfileStore, profile: Profile) -> Loaded:
     """Profile `profile`'s stored credentials (keyring, else its plain file)."""
-    return keys.load_profile(profile.name, profile.login, store.plain_file(profile.name))
+    return store.load_key(profile)
 
 
 @dataclass(frozen=True)
@@ -131,18 +131,13 @@ def save_profile(
     store.put(profile)
     if make_current:
         store.set_last_used(profile.name)
-    path = store.plain_file(profile.name)
-    if plain_file:
-        keys.write_plain_file(path, credentials)
-        return Stored("file", str(path))
-    if keys.save_profile_key(profile.name, credentials.key):
-        return Stored("keyring")
-    return Stored(None)
+    where = store.save_key(profile.name, credentials, plain_file=plain_file)
+    return Stored(where, str(store.plain_file(profile.name)) if where == "file" else "")
 
 
 def forget_key(store: ProfileStore, name: str) -> list[str]:
     """Delete profile `name`'s stored key (keyring entry, plain file); the profile stays."""
-    return keys.forget_profile(name, store.plain_file(name))
+    return store.forget_key(name)
 
 
 def remove_profile(store: ProfileStore, name: str) -> list[str]:
@@ -157,7 +152,7 @@ def rename_profile(store: ProfileStore, old: str, new: str) -> Profile:
     """Rename a profile; its key moves to the new name's keyring entry and plain file."""
     renamed = store.rename(old, new)
     if renamed.name != old:
-        keys.move_profile_key(old, new, store.plain_file(old), store.plain_file(new))
+        store.move_key(old, new)
     return renamed
 
 
@@ -174,7 +169,4 @@ class Listed:
 def list_profiles(store: ProfileStore) -> list[Listed]:
     """Every profile, in file order, with whether a key is stored and which is the last used."""
     last = store.last_used()
-    return [
-        Listed(p, keys.key_stored(p.name, store.plain_file(p.name)), p.name == last)
-        for p in store.load().values()
-    ]
+    return [Listed(p, store.key_stored(p.name), p.name == last) for p in store.load().values()]
