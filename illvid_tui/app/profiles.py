@@ -11,7 +11,7 @@ tried, is kept for the profiles screen.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from textual import work
@@ -47,11 +47,26 @@ class ProfilesApp(SignInApp):
     _removing = ""
     #: The base URL of the environment's credentials, kept while another profile is in use.
     _env_url: str | None = None
+    #: A store the factory gave (the demo's, in memory); None: the settings' folders.
+    _given_store: ProfileStore | None = None
+    #: What `a` does instead of the login screen (the demo's: an emulator account).
+    _add_instead: Callable[[], str | None] | None = None
 
     @property
     def profile_store(self) -> ProfileStore:
-        """profiles.toml and the last-used name (read again on each call)."""
-        return store_of(self.settings)
+        """profiles.toml and the last-used name (read again on each call), or the given store."""
+        return self._given_store if self._given_store is not None else store_of(self.settings)
+
+    def use_profile_store(
+        self, store: ProfileStore, *, add: Callable[[], str | None] | None = None
+    ) -> None:
+        """Keep profiles in `store` instead of the config dir (the demo's in-memory ones).
+
+        `add`, if given, adds a profile to `store` instead of the login screen
+        and returns its name (None: it said why not); the app switches to it.
+        """
+        self._given_store = store
+        self._add_instead = add
 
     def watch_profile(self, name: str | None) -> None:
         self.profile_label = "" if name is None else (name or UNNAMED_LABEL)
@@ -63,7 +78,8 @@ class ProfilesApp(SignInApp):
         before = self.profile_states.get(name)
         self.profile_states = {**self.profile_states, name: value}
         # (Before the first account is accepted, the login screen says it instead.)
-        refused = value[0] == "rejected" and self.account_id is not None
+        # (The demo's fixed keys are refused only by an injected fault, and k cannot change them.)
+        refused = value[0] == "rejected" and self.account_id is not None and not self.settings.demo
         if refused and (before is None or before[0] != "rejected"):
             self.notify(
                 f"Profile {name or UNNAMED_LABEL}: the server refused its key (403). k enters "
@@ -78,15 +94,15 @@ class ProfilesApp(SignInApp):
     def action_profiles(self) -> None:
         from illvid_tui.screens.profiles import ProfilesScreen
 
-        if self.settings.demo:
-            self.notify("The demo has one account and no profiles.")
-            return
         if not isinstance(self.screen, ProfilesScreen):
             self.push_screen(ProfilesScreen())
 
     def switch_profile(self, name: str) -> None:
         """Sign in as profile `name` ("": the environment's credentials) at once."""
-        if self.settings.demo or name == self.profile:
+        if name == self.profile:
+            return
+        if not self._http_ready:
+            self.notify("Still starting: try again in a moment.")
             return
         if name == "":
             from illvid_tui.core.credentials import from_env
@@ -145,8 +161,11 @@ class ProfilesApp(SignInApp):
         """The login screen with a name and base URL: a new profile, switched to once accepted."""
         from illvid_tui.screens.login import ProfileTarget
 
-        if self.settings.demo:
-            self.notify("The demo has one account and no profiles.")
+        if self._add_instead is not None:
+            added = self._add_instead()
+            if added is not None:
+                self.profiles_revision += 1
+                self.switch_profile(added)
             return
         try:
             taken = frozenset(self.profile_store.load())
@@ -217,8 +236,6 @@ class ProfilesApp(SignInApp):
 
     def profile_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         """ "Profiles" and one "Profile: switch to NAME" per other profile."""
-        if self.settings.demo:
-            return
         yield SystemCommand(
             "Profiles", "Every account: switch, add, rename, remove (P)", self.action_profiles
         )

@@ -75,10 +75,15 @@ class ProfilesScreen(ForwardsWorkerErrors, Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield AppHeader()
+        where = (
+            "accounts on the demo's own emulator, kept in memory: nothing is saved"
+            if host(self).settings.demo
+            else "the key is in the keyring"
+        )
         yield Static(
             Text(
-                "One profile per account: a name, its base URL and login; the key is in the "
-                "keyring. Enter switches, a adds, r renames, x removes."
+                f"One profile per account: a name, its base URL and login; {where}. Enter "
+                "switches, a adds, r renames, x removes."
             ),
             id="profiles-intro",
         )
@@ -136,7 +141,7 @@ class ProfilesScreen(ForwardsWorkerErrors, Screen[None]):
         keep = self._names[table.cursor_row] if 0 <= table.cursor_row < len(self._names) else None
         table.clear()
         self._names = []
-        env = from_env()
+        env = None if app.settings.demo else from_env()  # the demo ignores the environment
         if current == "" or env is not None:
             # The environment's credentials override every profile at start (shown first).
             here = current == ""
@@ -231,6 +236,8 @@ class ProfilesScreen(ForwardsWorkerErrors, Screen[None]):
             f"Remove the profile {name}? Its key is deleted from the keyring (and its plain "
             "file). Its upload history stays in the state database."
         )
+        if host(self).settings.demo:
+            question = f"Remove the profile {name} from this demo run? (Nothing is saved.)"
         self.app.push_screen(ConfirmScreen(question, yes="Remove"), answered)
 
     def action_close(self) -> None:
