@@ -173,3 +173,17 @@ def test_opening_the_database_again_keeps_the_locks_of_connections_already_open(
     reader.close()
     second.close()
     first.db.close()
+
+
+def test_profile_files_and_their_folders_are_private(tmp_path: Path) -> None:
+    from illvid_tui.core.profiles import ProfileStore
+
+    old = os.umask(0o022)
+    try:
+        store = ProfileStore(tmp_path / "config", tmp_path / "state")
+        store.save({})
+        store.set_last_used("default")
+    finally:
+        os.umask(old)
+    assert mode(tmp_path / "config") == 0o700 and mode(store.path) == 0o600
+    assert mode(tmp_path / "state") == 0o700 and mode(store.last_used_path) == 0o600

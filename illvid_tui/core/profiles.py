@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from illvid_tui.api.baseurl import base_url_problem
+from illvid_tui.core.private import FILE_MODE, private_dir
 
 if TYPE_CHECKING:
     from illvid_tui.core.credentials import Credentials, Loaded
@@ -369,11 +370,17 @@ def _string(value: str) -> str:
 
 
 def write_atomic(path: Path, text: str) -> None:
-    """Write `text` to `path` in one step (a temporary file, then a rename)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Write `text` to `path` in one step (a temporary file, then a rename).
+
+    The file is 0600 and its folder 0700: logins and last-used names are the
+    user's business only, on a shared server too.
+    """
+    private_dir(path.parent)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
-        with open(tmp, "w", encoding="utf-8") as f:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
+        os.fchmod(fd, FILE_MODE)  # a stale temporary file keeps its old mode otherwise
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(text)
             f.flush()
             os.fsync(f.fileno())
