@@ -515,3 +515,38 @@ async def test_demo_leaves_no_folder_in_the_state_dirs(tmp_path: Path) -> None:
 
     logging.getLogger("illvid_tui.test").warning("first record")
     assert "first record" in settings.log_path.read_text()
+
+
+def painted_lines(app: IllvidApp) -> list[str]:
+    """The screen as painted (the compositor's strips), one str per row."""
+    return [strip.text for strip in app.screen._compositor.render_strips()]
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+@pytest.mark.parametrize("screen", ["uploads", "files", "dmca"])
+async def test_footer_fits_and_always_shows_help(
+    make_app: Callable[..., IllvidApp], screen: str, size: tuple[int, int]
+) -> None:
+    app = make_app(screen)
+    async with app.run_test(size=size) as pilot:
+        await until_connected(app, pilot)
+        await pilot.pause()
+        await pilot.pause()
+        footer = painted_lines(app)[-1]
+        assert "? Help" in footer, footer
+        if size[0] >= 120:
+            assert "q Quit" in footer and "^p palette" in footer, footer
+        # Whole entries only: the line ends on a word, not a cut one.
+        assert footer.rstrip().endswith(("Help", "Quit", "palette")), footer
+
+
+def test_upload_detail_puts_the_next_step_before_the_servers_text() -> None:
+    from illvid_tui.core.uploads import Job, JobState
+    from illvid_tui.screens.uploads_rows import detail_text
+
+    long = "the source answered with a very long explanation " * 3
+    for state, hint in ((JobState.UNKNOWN, "R sends it again"), (JobState.FAILED, "R queues")):
+        job = Job(7, "q1", "https://e.com/a.mp4", None, 0.0, state, "error", error=long)
+        second = detail_text(job, lambda code: code).splitlines()[1]
+        # 80 columns minus the detail box's padding show the first 78 cells.
+        assert hint in second[:78] and long.strip() in second

@@ -167,10 +167,12 @@ def detail_text(job: Job, file_link: Callable[[str], str]) -> str:
     """Two lines about one job: its URL and folder, then its queue id and outcome."""
     first = job.url + (f"  → folder {job.folder}" if job.folder else "")
     second = f"queue id {job.queue_id}" if job.queue_id else "no queue id"
+    # The next step before the server's text, which may be long: a narrow
+    # terminal cuts the end of the line, never the hint.
     if job.state is JobState.UNKNOWN:
-        second += f" · {job.error or 'outcome unknown'} · R sends it again on purpose"
+        second = f"R sends it again on purpose · {second} · {job.error or 'outcome unknown'}"
     elif job.state is JobState.FAILED:
-        second += f" · {job.error or job.status} · R queues the URL again"
+        second = f"R queues the URL again · {second} · {job.error or job.status}"
     elif job.file_code:
         second += f" · file {file_link(job.file_code)}"
     if job.poll_error:
