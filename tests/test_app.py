@@ -550,3 +550,90 @@ def test_upload_detail_puts_the_next_step_before_the_servers_text() -> None:
         second = detail_text(job, lambda code: code).splitlines()[1]
         # 80 columns minus the detail box's padding show the first 78 cells.
         assert hint in second[:78] and long.strip() in second
+
+
+async def settle_workers(app: IllvidApp, pilot: Pilot[None]) -> None:
+    for _ in range(3):
+        await pilot.pause()
+        busy = [w for w in app.workers if w.group != "uploads.poller" and not w.is_finished]
+        if busy:
+            await app.workers.wait_for_complete(busy)
+    await pilot.pause()
+
+
+@pytest.mark.parametrize("fault", ["404", "451", "broken json"])
+async def test_header_is_not_connected_while_account_shows_an_error(
+    make_app: Callable[..., IllvidApp], emulator: Emulator, fault: str
+) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await until_connected(app, pilot)
+        await settle_workers(app, pilot)
+        assert app.connection == ("ok", "connected")
+        if fault == "broken json":
+            emulator.faults.broken_json_next = 1
+        else:
+            emulator.fail_next("account_info", int(fault))
+        await pilot.press("r")  # account_info fails; get_upload_server answers fine
+        await settle_workers(app, pilot)
+        assert app.account.error is not None
+        header = app.screen.query_one(AppHeader).render_line(0).text
+        assert "connected" not in header and app.connection[0] == "error", header
+        emulator.faults.broken_json_next = 0
+        await pilot.press("r")
+        await settle_workers(app, pilot)
+        assert app.account.error is None and app.connection == ("ok", "connected")
+
+
+async def test_an_empty_account_info_answer_is_an_error_in_the_header(
+    settings: Settings, emulator: Emulator
+) -> None:
+    import httpx
+
+    from illvid_tui.app import create_app
+    from illvid_tui.core.credentials import Credentials
+
+    served = emulator.transport()
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.params.get("op") == "account_info":
+            return httpx.Response(200, content=b"")
+        return await served.handle_async_request(request)
+
+    app = create_app(
+        settings,
+        transport=httpx.MockTransport(handler),
+        credentials=Credentials("demo", DEMO_KEY),
+        today=TODAY,
+    )
+    async with app.run_test(size=SIZE) as pilot:
+        for _ in range(400):
+            if app.account.error is not None:
+                break
+            await pilot.pause(0.01)
+        await settle_workers(app, pilot)
+        assert app.account.error is not None
+        assert app.connection[0] == "error", app.connection
+
+
+async def test_esc_on_the_login_screen_leaves_account_saying_not_signed_in(
+    settings: Settings, emulator: Emulator
+) -> None:
+    from illvid_tui.app import create_app
+    from illvid_tui.screens.login import LoginScreen
+
+    app = create_app(settings, transport=emulator.transport(), today=TODAY)
+    async with app.run_test(size=SIZE) as pilot:
+        for _ in range(400):
+            if isinstance(app.screen, LoginScreen):
+                break
+            await pilot.pause(0.01)
+        assert isinstance(app.screen, LoginScreen)
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.pause()
+        assert isinstance(app.screen, AccountScreen)
+        problem = str(app.screen.query_one("#account-problem", Static).render())
+        assert "Not signed in, k to enter the login and key" in problem
+        assert "Signing in" not in problem
+        assert app.connection[0] == "signed out"

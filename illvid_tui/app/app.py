@@ -22,6 +22,7 @@ from textual.app import SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
+from illvid_tui.app import known_account
 from illvid_tui.app.failures import HandlesFailures
 from illvid_tui.app.profiles import ProfilesApp
 from illvid_tui.core.db import Database
@@ -171,6 +172,11 @@ class IllvidApp(HandlesFailures, ProfilesApp):
     # -- start-up ------------------------------------------------------------
 
     def on_mount(self) -> None:
+        # What the last run learned of the account paints with the first frame.
+        found = known_account.known_state(self.settings, self._initial)
+        if found is not None:
+            self.account, self.upload_server = found
+            self.login = found[0].info.login if found[0].info else ""
         self.switch_mode(self.settings.start_screen)
         # The rest waits for the first frame (it imports httpx and keyring,
         # reads files, starts threads): the header calls first_frame() once
@@ -184,6 +190,12 @@ class IllvidApp(HandlesFailures, ProfilesApp):
         if self.poller is not None:
             self.poller.close()
         self.db.close()
+
+    def _save_known(self) -> None:
+        now, account_id = self.now(), self.account_id or self._pending_account_id
+        job = known_account.saver(self.settings, self.account, self.upload_server, account_id, now)
+        if job is not None:
+            self.run_worker(job, thread=True, group="app.account_cache", exit_on_error=False)
 
     def first_frame(self) -> None:
         """Start loading once the first frame is on screen (called once)."""

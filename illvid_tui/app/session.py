@@ -105,6 +105,8 @@ class SessionApp(App[None]):
         self._entered: LoginEntered | None = None
         #: No usable keyring (found at start-up): the login screen offers the plain file.
         self._no_keyring = False
+        #: The account's upload server, as last known (this run or the last one's cache).
+        self.upload_server: str | None = None
 
     def now(self) -> dt.datetime:
         """The current local time (`IllvidApp` makes it injectable)."""
@@ -112,6 +114,16 @@ class SessionApp(App[None]):
 
     def start_services(self) -> None:
         """Start app-wide background work; called once, when `account_id` is first set."""
+
+    # -- what the last run learned ---------------------------------------------
+
+    def remember_upload_server(self, url: str) -> None:
+        """The upload server answered: keep it for the next start too."""
+        self.upload_server = url
+        self._save_known()
+
+    def _save_known(self) -> None:
+        """Keep this run's answer for the next start's first frame (app/known_account.py)."""
 
     # -- start-up ------------------------------------------------------------
 
@@ -254,7 +266,11 @@ class SessionApp(App[None]):
             if self._client_event in old.listeners:
                 old.listeners.remove(self._client_event)
             self.run_worker(old.aclose(), group="app.close", exit_on_error=False)
-        self.login = credentials.login
+        known = self.account.info if self.account.saved_at is not None else None
+        if known is not None and credentials.login and known.login != credentials.login:
+            # The last run's data was another account's.
+            self.account, self.upload_server = AccountState(), None
+        self.login = credentials.login or (known.login if known is not None else "")
         self._source = credentials.source
         # Key-only credentials (login "") would all share one partition: the
         # login account_info answers names it instead.
@@ -308,7 +324,11 @@ class SessionApp(App[None]):
             if info.login:
                 self.login = info.login
         when = self.now().strftime("%Y-%m-%d %H:%M:%S")
+        earlier = self.account.info if self.account.saved_at is not None else None
+        if earlier is not None and earlier.login != info.login:
+            self.upload_server = None  # another account's: the screen asks again
         self.account = AccountState(info=info, refreshed=when)
+        self._save_known()
         # The data paints first; the sections' loads and the poller start after.
         self.call_after_refresh(self._settle_account)
 
@@ -332,11 +352,19 @@ class SessionApp(App[None]):
             if self.connection[0] == "rejected" and event.op != "account_info":
                 return  # only account_info tells whether the key is good again
             if error is None:
-                self.connection = ("ok", "connected")
+                held = self.account.error
+                if event.op == "account_info" or held is None or held.retryable:
+                    self.connection = ("ok", "connected")
+                # else Account shows what the server answered instead of the
+                # account (404, 451, an unreadable body): so does the header.
             elif isinstance(error, PermissionDeniedError) and event.op == "account_info":
                 self.connection = ("rejected", "credentials rejected")
             elif isinstance(error, NetworkError):
                 self.connection = ("offline", "offline")
+            elif event.op == "account_info":
+                # The server answered, but not with the account (404, 451, an
+                # unreadable body, retries used up): not "connected".
+                self.connection = ("error", f"{error.title.lower()} ({error.status})")
             elif error.retryable:
                 self.connection = ("retrying", f"{error.title.lower()} ({error.status})")
             else:

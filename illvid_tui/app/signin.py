@@ -99,6 +99,10 @@ class SignInApp(SessionApp):
     def _login_entered(self, entered: LoginEntered | None) -> None:
         if entered is None:
             self._login_for = None
+            # Cancelled: the screens below say what now (not "Signing in…" for ever).
+            if self.client is None:
+                self.connection = ("signed out", "signed out")
+            self.account = replace(self.account, loading=False)
             return
         if self._login_for is not None and entered.target is not None:
             self._login_for = entered.target  # asked again after a refusal: keep what was typed

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    import datetime as dt
+
     from illvid_tui.api.errors import IllvidError
     from illvid_tui.api.models import AccountInfo
 
@@ -30,6 +32,8 @@ class AccountState:
     refreshed: str = ""
     #: True while a call is in flight.
     loading: bool = False
+    #: Set while `info` is an earlier run's answer (core.account_cache): when it came.
+    saved_at: dt.datetime | None = None
 
 
 __all__ = ["AccountState", "partition"]

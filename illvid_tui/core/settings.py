@@ -39,6 +39,11 @@ class Settings:
         return self.state_dir / "state.sqlite3"
 
     @property
+    def account_cache_path(self) -> Path:
+        """The last known account data, shown at start (core.account_cache; no key)."""
+        return self.state_dir / "account-cache.json"
+
+    @property
     def log_path(self) -> Path:
         """The log file (redacted; details of unexpected errors go here)."""
         return self.log_dir / "illvid-tui.log"

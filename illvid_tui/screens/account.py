@@ -20,18 +20,21 @@ from illvid_tui.api.errors import (
     NetworkError,
     PermissionDeniedError,
 )
-from illvid_tui.core import logs
+from illvid_tui.core import account_cache, logs
 from illvid_tui.screens.host import AppHost, host
 from illvid_tui.widgets.footer import AppFooter
 from illvid_tui.widgets.header import AppHeader
 from illvid_tui.widgets.worker_errors import ForwardsWorkerErrors
 
 if TYPE_CHECKING:
+    import datetime as dt
     from decimal import Decimal
 
     from illvid_tui.api.models import AccountInfo
     from illvid_tui.core.account import AccountState
 
+#: What Account says with no credentials (the login screen cancelled).
+NOT_SIGNED_IN = "Not signed in, k to enter the login and key."
 _SIZE_WORDS = ("storage", "size", "space", "traffic", "bandwidth")
 
 
@@ -107,6 +110,8 @@ class AccountScreen(ForwardsWorkerErrors, Screen[None]):
         self.upload_server: str | None = None
         self.server_problem: str = ""
         self.refreshed: str = ""
+        #: When the shown data came, while it is an earlier run's (None: this run's).
+        self.saved_at: dt.datetime | None = None
 
     @property
     def illvid(self) -> AppHost:
@@ -122,6 +127,7 @@ class AccountScreen(ForwardsWorkerErrors, Screen[None]):
         yield AppFooter()
 
     def on_mount(self) -> None:
+        self.upload_server = self.illvid.upload_server
         self._show_fields()
         self.watch(self.app, "account", self._account_state)
         self.watch(self.app, "account_id", self._account_changed)
@@ -129,15 +135,22 @@ class AccountScreen(ForwardsWorkerErrors, Screen[None]):
 
     def _account_state(self, state: AccountState) -> None:
         """The app's account_info answer (fetched at start-up, or after `r`)."""
-        self.info, self.refreshed = state.info, state.refreshed
+        self.info, self.refreshed, self.saved_at = state.info, state.refreshed, state.saved_at
+        if state.info is None:
+            self.upload_server = None  # another account's (a new sign-in)
         self._show_fields()
-        if state.loading:
+        if state.loading and state.saved_at is not None:
+            self._show_problem("Asking the server for the current data…", wait=True)
+            self.call_after_refresh(logs.bench_mark, "account")
+        elif state.loading:
             self._show_problem("Loading…", wait=True)
         elif state.error is not None:
             self._show_error(state.error)
         elif state.info is not None:
             self._show_problem("")
             self.call_after_refresh(logs.bench_mark, "account")
+        elif self.illvid.client is None and self.illvid.connection[0] == "signed out":
+            self._show_problem(NOT_SIGNED_IN)
         elif self.illvid.account_id is None:
             self._show_problem("Signing in…", wait=True)
 
@@ -154,7 +167,7 @@ class AccountScreen(ForwardsWorkerErrors, Screen[None]):
 
     def action_refresh(self) -> None:
         if self.illvid.client is None:
-            self._show_problem("Not signed in. Press k to enter the API login and key.")
+            self._show_problem(NOT_SIGNED_IN)
             return
         self.illvid.refresh_account()
         self._load_server()
@@ -177,6 +190,10 @@ class AccountScreen(ForwardsWorkerErrors, Screen[None]):
             self.upload_server, self.server_problem = (await client.get_upload_server()).url, ""
         except IllvidError as error:
             self.server_problem = f"not available: {error_line(error)}"
+            if self.saved_at is None:
+                self.upload_server = None  # not the earlier run's: it did not answer now
+        else:
+            self.illvid.remember_upload_server(self.upload_server)
         self._show_fields()
 
     # -- drawing ---------------------------------------------------------------
@@ -200,6 +217,9 @@ class AccountScreen(ForwardsWorkerErrors, Screen[None]):
             table.add_row("Upload server", Text(self.server_problem, style="dim"))
         self.query_one("#account-fields", Static).update(table)
         when = self.refreshed or "never"
+        if self.saved_at is not None:
+            age = account_cache.age_text(self.saved_at, self.illvid.now().astimezone())
+            when += f" ({age}, by an earlier run)"
         self.query_one("#account-refreshed", Static).update(
             Text(f"Last refreshed: {when}   (r refresh, k login/key, ? all keys)")
         )

@@ -48,6 +48,13 @@ class AppHost(Protocol):
     def connection(self) -> tuple[str, str]:
         """(state, detail) of the connection (reactive: watch `connection`)."""
 
+    @property
+    def upload_server(self) -> str | None:
+        """The account's upload server as last known (this run, or the last one's)."""
+
+    def remember_upload_server(self, url: str) -> None:
+        """The upload server answered `url`: keep it (shown at the next start too)."""
+
     def now(self) -> dt.datetime:
         """The current local time (fixed in tests)."""
 

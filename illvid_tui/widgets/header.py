@@ -24,6 +24,7 @@ _LOOK = {
     "retrying": ("◐", "yellow"),
     "offline": ("✖", "red"),
     "rejected": ("✖", "red"),
+    "error": ("✖", "red"),
 }
 
 
