@@ -34,7 +34,8 @@ def shown_text(app: IllvidApp) -> str:
 
 async def settled(app: IllvidApp) -> None:
     busy = [w for w in app.workers if w.group == "app.account_cache"]
-    await app.workers.wait_for_complete(busy)
+    if busy:  # an empty list would wait for every worker, the poller's too
+        await app.workers.wait_for_complete(busy)
 
 
 async def until(pilot: Pilot[None], done: Callable[[], bool]) -> None:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 
 from rich.text import Text
 from textual import on, work
+from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
@@ -70,6 +71,14 @@ class LoginScreen(ForwardsWorkerErrors, Screen[LoginEntered | None]):
     """
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="login.cancel"),
+        # Priority: the app runs these as it takes the key from the terminal,
+        # before it hands the next key to the focused field. A password manager
+        # types login, Tab, key in one burst; with Textual's own Tab (and the
+        # login's Enter) the focus moved later, and the key went into the
+        # login field, in clear text.
+        Binding("tab", "move_focus(1)", "Next field", show=False, priority=True),
+        Binding("shift+tab", "move_focus(-1)", "Previous field", show=False, priority=True),
+        Binding("enter", "login_enter", "Next field", show=False, priority=True),
     ]
 
     def __init__(
@@ -175,9 +184,18 @@ class LoginScreen(ForwardsWorkerErrors, Screen[LoginEntered | None]):
         event.checkbox.BUTTON_INNER = "X" if event.value else " "
         event.checkbox.refresh()
 
-    @on(Input.Submitted, "#login-login")
-    def _next_field(self) -> None:
-        self.query_one("#login-key", Input).focus()
+    def action_move_focus(self, step: int) -> None:
+        """Tab / shift+Tab, at once (the focus is set now, not by a message for later)."""
+        if step > 0:
+            self.focus_next()
+        else:
+            self.focus_previous()
+
+    def action_login_enter(self) -> None:
+        """Enter in the login field goes to the key field at once; elsewhere, as usual."""
+        if self.focused is not self.query_one("#login-login", Input):
+            raise SkipAction()
+        self.set_focus(self.query_one("#login-key", Input))
 
     @on(Input.Submitted, "#login-name")
     @on(Input.Submitted, "#login-url")
