@@ -69,3 +69,14 @@ def test_age_text() -> None:
         (86400 * 3, "3 days ago"),
     ):
         assert account_cache.age_text(WHEN, WHEN + dt.timedelta(seconds=seconds)) == text
+
+
+def test_writers_in_threads_take_turns(tmp_path: Path) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    path = tmp_path / account_cache.FILE_NAME
+    logins = [f"user{i}" for i in range(20)]
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(lambda login: account_cache.write(path, known(login)), logins))
+    assert all(account_cache.read(path, URL, login) is not None for login in logins)
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]

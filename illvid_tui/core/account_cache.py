@@ -12,6 +12,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import tempfile
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,6 +24,7 @@ from illvid_tui.api.models import AccountInfo
 
 FILE_NAME = "account-cache.json"
 _VERSION = 1
+_writing = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -77,7 +80,16 @@ def read(path: Path, base_url: str, login: str | None = None) -> Known | None:
 
 
 def write(path: Path, known: Known) -> None:
-    """Keep `known` (replacing that account's entry), atomically, mode 0600."""
+    """Keep `known` (replacing that account's entry), atomically, mode 0600.
+
+    Writers in one process take turns (read, merge, replace); another process
+    writing at the same moment may win, which loses nothing but its entry.
+    """
+    with _writing:
+        _write(path, known)
+
+
+def _write(path: Path, known: Known) -> None:
     data = _read_file(path)
     accounts = data.get("accounts")
     accounts = accounts if isinstance(accounts, dict) else {}
@@ -93,8 +105,8 @@ def write(path: Path, known: Known) -> None:
     last[known.account_id.rsplit("|", 1)[0]] = known.account_id
     text = redact.text(json.dumps({"version": _VERSION, "accounts": accounts, "last": last}))
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    tmp = Path(name)  # mkstemp makes it 0600
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as out:
             out.write(text)
