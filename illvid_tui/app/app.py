@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     import httpx
 
     from illvid_tui.core.credentials import Credentials
+    from illvid_tui.core.local_uploads import LocalUploads
     from illvid_tui.core.poller import Poller
     from illvid_tui.emulator import Emulator
     from illvid_tui.screens.host import AppHost
@@ -145,6 +146,8 @@ class IllvidApp(HandlesFailures, ProfilesApp):
         self.emulator: Emulator | None = None
         #: The upload poller, started with the services (None until connected).
         self.poller: Poller | None = None
+        #: The local-file upload runner, started with the poller (None until connected).
+        self.local_uploads: LocalUploads | None = None
         self._started = False
         if settings.low_bandwidth:
             self.animation_level = "none"
@@ -227,9 +230,21 @@ class IllvidApp(HandlesFailures, ProfilesApp):
 
     def start_services(self) -> None:
         """Start app-wide background work (the upload poller) once connected."""
+        from illvid_tui.app.local_wiring import start_local_uploads
         from illvid_tui.app.poller_wiring import start_poller
 
-        self.poller = start_poller(self, self.db)
+        poller = self.poller = start_poller(self, self.db)
+        self.local_uploads, worker = start_local_uploads(self, poller)
+
+        def account_changed(account_id: str | None) -> None:
+            # After the poller's own switch (watched first): a runner for the new
+            # account; the old one's uploads in flight stop as interrupted.
+            nonlocal worker
+            if account_id is not None:
+                worker.cancel()
+                self.local_uploads, worker = start_local_uploads(self, poller)
+
+        self.watch(self, "account_id", account_changed, init=False)
 
     def section_keys(self) -> dict[str, str]:
         """Section id -> the key its header tab shows (the user's keymap applied)."""

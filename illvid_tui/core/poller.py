@@ -195,6 +195,16 @@ class Poller(PollCycle, SharedQueue, QueueEdits):
         self.jobs[job.key] = job
         self._changed([job.key])
 
+    def absorb(self, jobs: Iterable[Job]) -> None:
+        """Show jobs another part of this process wrote (local uploads) in the one queue."""
+        keys = []
+        for job in jobs:
+            if job.is_local:  # never polled: check_upload_url knows nothing of them
+                self.jobs[job.key] = job
+                keys.append(job.key)
+        if keys:
+            self._changed(keys)
+
     # -- controls --------------------------------------------------------------------
 
     def poll_now(self) -> bool:

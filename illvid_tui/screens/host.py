@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from illvid_tui.api.client import IllvidClient
     from illvid_tui.core.account import AccountState
     from illvid_tui.core.db import Database
+    from illvid_tui.core.local_uploads import LocalUploads
     from illvid_tui.core.poller import Poller
     from illvid_tui.core.profiles import ProfileStore
     from illvid_tui.core.settings import Settings
@@ -35,6 +36,10 @@ class AppHost(Protocol):
     @property
     def poller(self) -> Poller | None:
         """The upload poller (None until connected)."""
+
+    @property
+    def local_uploads(self) -> LocalUploads | None:
+        """The local-file upload runner (None until connected)."""
 
     @property
     def account_id(self) -> str | None:

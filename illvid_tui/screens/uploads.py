@@ -21,6 +21,8 @@ from illvid_tui.core import events
 from illvid_tui.core.uploads import Job, JobState
 from illvid_tui.screens.uploads_actions import UploadJobActions
 from illvid_tui.screens.uploads_hold import HeldChanges
+from illvid_tui.screens.uploads_local_actions import BINDINGS as LOCAL_BINDINGS
+from illvid_tui.screens.uploads_local_actions import LocalUploadActions
 from illvid_tui.screens.uploads_rows import (
     COLUMNS,
     EMPTY_TEXT,
@@ -46,7 +48,7 @@ if TYPE_CHECKING:
     from illvid_tui.core.poller import Poller
 
 
-class UploadsScreen(ForwardsWorkerErrors, UploadJobActions):
+class UploadsScreen(ForwardsWorkerErrors, LocalUploadActions, UploadJobActions):
     """The remote-upload queue: add, watch, copy, retry, remove."""
 
     TITLE = "Uploads"
@@ -65,6 +67,7 @@ class UploadsScreen(ForwardsWorkerErrors, UploadJobActions):
         Binding("c", "copy_code", "Copy code", id="uploads.copy_code"),
         Binding("l", "copy_link", "Copy link", show=False, id="uploads.copy_link"),
         Binding("R", "retry", "Retry", id="uploads.retry"),
+        *LOCAL_BINDINGS,
         Binding("x,delete", "remove", "Remove", show=False, id="uploads.remove"),
         Binding("C", "clear_finished", "Clear finished", show=False, id="uploads.clear"),
         Binding("escape", "escape", "Clear search/marks", show=False, id="uploads.escape"),
@@ -139,7 +142,10 @@ class UploadsScreen(ForwardsWorkerErrors, UploadJobActions):
         self._poller = poller
         poller.subscribe(self._forward)
         now = self._now()
-        self.table.set_rows((job.key, job_row(job, now)) for job in poller.jobs.values())
+        live = self.live_map()
+        self.table.set_rows(
+            (job.key, job_row(job, now, live.get(job.key))) for job in poller.jobs.values()
+        )
         self._apply_view()
         self._show_status()
         self._show_detail()
@@ -182,7 +188,8 @@ class UploadsScreen(ForwardsWorkerErrors, UploadJobActions):
         # The jobs as stored, carried by the message. New rows go to the end in
         # the order they were added.
         rows = sorted(jobs.values(), key=lambda job: job.id)
-        table.update_rows((job.key, job_row(job, now)) for job in rows)
+        live = self.live_map()
+        table.update_rows((job.key, job_row(job, now, live.get(job.key))) for job in rows)
         self._show_status()
         self._show_detail()
 
@@ -258,7 +265,7 @@ class UploadsScreen(ForwardsWorkerErrors, UploadJobActions):
         if job is None:
             detail.update("")
             return
-        detail.update(detail_text(job, self._illvid.file_link))
+        detail.update(detail_text(job, self._illvid.file_link, self.live_of(job.key)))
 
     # -- actions -------------------------------------------------------------------
 

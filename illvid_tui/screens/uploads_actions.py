@@ -67,6 +67,10 @@ class UploadJobActions(TableScreen):
         link = self._illvid.file_link(job.file_code)
         copy_text(self, link, link)
 
+    def _restart_local_jobs(self, jobs: list[Job]) -> bool:
+        """Restart the local-file jobs among `jobs` (`LocalUploadActions`); True if any."""
+        return False
+
     def action_retry(self) -> None:
         """Queue failed jobs again; send unknown ones again after asking."""
         from illvid_tui.screens.dialogs.confirm import ConfirmScreen
@@ -74,7 +78,11 @@ class UploadJobActions(TableScreen):
         poller = self._need_poller()
         if poller is None:
             return
-        jobs = poller.resendable(j.key for j in self._selected())
+        selected = self._selected()
+        restarted_local = self._restart_local_jobs(selected)
+        jobs = poller.resendable(j.key for j in selected)
+        if not jobs and restarted_local:
+            return
         if not jobs:
             self.notify("Only failed or unknown uploads can be sent again.", severity="warning")
             return

@@ -9,7 +9,14 @@ from typing import Any
 
 from rich.text import Text
 
+from illvid_tui.core.local_uploads import Live
 from illvid_tui.core.uploads import Job, JobState
+from illvid_tui.screens.uploads_local import (
+    local_detail_text,
+    local_progress_cell,
+    local_size_cell,
+    local_status_cell,
+)
 from illvid_tui.widgets.table import Column
 
 #: The state filter `f` cycles through (None: all).
@@ -20,8 +27,19 @@ FILTERS: tuple[JobState | None, ...] = (
     JobState.FAILED,
     JobState.UNKNOWN,
 )
-SORTABLE = ("age", "url", "folder", "status", "progress", "code")
-EMPTY_TEXT = "No remote uploads yet. Press a to add URLs (one a line; paste many at once)."
+#: Local-upload states each filter also shows: in flight is "running", stopped
+#: with nothing kept (R restarts it) is "failed".
+_ALSO = {
+    JobState.RUNNING: {JobState.UPLOADING, JobState.WAITING},
+    JobState.FAILED: {JobState.INTERRUPTED},
+}
+SORTABLE = ("age", "url", "folder", "status", "progress", "code", "size")
+#: The marker in front of a local file's path (remote jobs show their URL).
+LOCAL_MARK = "⇡"
+EMPTY_TEXT = (
+    "No uploads yet. Press a to add URLs (one a line; paste many at once),"
+    " u to upload files from this machine."
+)
 
 
 @dataclass(frozen=True)
@@ -81,9 +99,21 @@ def _progress_key(value: Any) -> float:
         return -1.0
 
 
-def job_row(job: Job, now: float) -> dict[str, Any]:
-    """The table cells of one job."""
+def job_row(job: Job, now: float, live: Live | None = None) -> dict[str, Any]:
+    """The table cells of one job (`live`: this process's progress of a local upload)."""
+    if job.is_local:
+        return {
+            # The kind marker: a file sent from this machine reads "⇡ /path".
+            "url": f"{LOCAL_MARK} {job.path or job.url}",
+            "folder": job.folder or "",
+            "size": local_size_cell(job, live),
+            "status": local_status_cell(job, live),
+            "progress": local_progress_cell(job, live),
+            "age": Age(age_text(max(0.0, now - job.added_at)), job.added_at),
+            "code": job.file_code or "",
+        }
     return {
+        "size": "",
         "url": job.url,
         "folder": job.folder or "",
         "status": status_cell(job),
@@ -97,9 +127,16 @@ def _sort_age(value: Any) -> float:
     return -value.added if isinstance(value, Age) else 0.0
 
 
+def _size_key(value: Any) -> float:
+    from illvid_tui.screens.uploads_local import parse_short_size
+
+    return parse_short_size(str(value).rpartition("/")[2])
+
+
 COLUMNS = (
-    Column("url", "URL", shorten="middle"),
+    Column("url", "URL, or ⇡ file", shorten="middle"),
     Column("folder", "Folder", width=10),
+    Column("size", "Sent/Size", width=11, justify="right", sort_key=_size_key),
     Column("status", "Status", width=16),
     Column("progress", "Prog", width=5, justify="right", sort_key=_progress_key),
     Column("age", "Age", width=4, justify="right", sort_key=_sort_age),
@@ -123,10 +160,12 @@ def job_filter(
         job = jobs().get(key)
         if job is None:
             return False
-        if state is not None and job.state is not state:
+        if state is not None and job.state is not state and job.state not in _ALSO.get(state, ()):
             return False
         if needle:
-            hay = f"{job.url} {job.folder or ''} {job.status} {job.file_code or ''} {key}"
+            hay = (
+                f"{job.url} {job.folder or ''} {job.status} {job.file_code or ''} {key} {job.kind}"
+            )
             return needle in hay.casefold()
         return True
 
@@ -149,6 +188,9 @@ def status_line(
         parts.append(f"{counts[JobState.UNKNOWN]} unknown")
     if counts[JobState.SENDING]:
         parts.append(f"{counts[JobState.SENDING]} sending")
+    for local in (JobState.UPLOADING, JobState.WAITING, JobState.INTERRUPTED):
+        if counts[local]:
+            parts.append(f"{counts[local]} {local.value}")
     view = []
     if state_filter is not None:
         view.append(f"showing {state_filter.value}")
@@ -163,8 +205,10 @@ def blocked_until_text(wall: float) -> str:
     return time.strftime("%H:%M:%S", time.localtime(wall))
 
 
-def detail_text(job: Job, file_link: Callable[[str], str]) -> str:
+def detail_text(job: Job, file_link: Callable[[str], str], live: Live | None = None) -> str:
     """Two lines about one job: its URL and folder, then its queue id and outcome."""
+    if job.is_local:
+        return local_detail_text(job, live, file_link)
     first = job.url + (f"  → folder {job.folder}" if job.folder else "")
     second = f"queue id {job.queue_id}" if job.queue_id else "no queue id"
     # The next step before the server's text, which may be long: a narrow

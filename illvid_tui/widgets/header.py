@@ -42,6 +42,8 @@ class AppHeader(Widget):
     login: reactive[str] = reactive("")
     #: The profile in use ("" for none: the demo, or tests that pass credentials).
     profile: reactive[str] = reactive("")
+    #: Local uploads in flight ("⇡ 2 · 37% · 12.3 MB/s"), "" when none.
+    uploads: reactive[str] = reactive("")
     state: reactive[str] = reactive("connecting")
     detail: reactive[str] = reactive("")
 
@@ -61,6 +63,10 @@ class AppHeader(Widget):
             self.watch(app, "login", self._login_changed)
         if hasattr(app, "profile_label"):
             self.watch(app, "profile_label", self._profile_changed)
+        if hasattr(app, "local_uploads"):
+            # Once a second; the line is redrawn only when its text changes (idle: never).
+            self.set_interval(1.0, self._uploads_tick, name="header uploads")
+            self._uploads_tick()
 
     def _painted(self) -> None:
         bench_mark("frame")
@@ -83,6 +89,17 @@ class AppHeader(Widget):
 
     def _profile_changed(self, value: str) -> None:
         self.profile = value
+
+    def _uploads_tick(self) -> None:
+        runner = getattr(self.app, "local_uploads", None)
+        flight = runner.in_flight() if runner is not None else None
+        if flight is None or not flight.count:
+            self.uploads = ""
+            return
+        from illvid_tui.core.local_paths import size_text
+
+        speed = f" · {size_text(flight.speed)}/s" if flight.speed else ""
+        self.uploads = f"⇡ {flight.count} · {flight.percent:.0f}%{speed}"
 
     def _tabs(self) -> list[tuple[str, str, str]]:
         """(section, key, title) per section, or [] when this screen is not a section."""
@@ -116,6 +133,9 @@ class AppHeader(Widget):
     def render(self) -> RenderResult:
         marker, style = _LOOK.get(self.state, ("?", ""))
         right = Text()
+        if self.uploads:
+            right.append(self.uploads, "cyan")
+            right.append("  ")
         if self.profile:
             right.append(self.profile, "bold")
             right.append(f" ({self.login})  " if self.login else "  ")

@@ -67,7 +67,12 @@ class PathSuggester(Suggester):
 
     async def get_suggestion(self, value: str) -> str | None:
         suggestion = await asyncio.to_thread(complete_path, value)
-        self.last = {value: suggestion} if suggestion else {}
+        # Kept per value, not only the latest: typing fast, an older value's
+        # answer may land after the newest one's and must not erase it.
+        if suggestion:
+            self.last[value] = suggestion
+            while len(self.last) > 64:
+                del self.last[next(iter(self.last))]
         return suggestion
 
 
@@ -102,6 +107,9 @@ class PathInput(Input):
     def action_accept_completion(self) -> None:
         """Take the shown completion; with none, tab moves focus on as usual."""
         suggestion = self.path_suggester.last.get(self.value)
+        if suggestion is None and self.value and self.cursor_at_end:
+            # Tab pressed before the completion arrived: one directory listing, now.
+            suggestion = complete_path(self.value)
         if suggestion and self.cursor_at_end:
             self.value = suggestion
             self.cursor_position = len(self.value)

@@ -1,0 +1,92 @@
+"""The app's local-upload runner: created with the poller, sharing its store and its table.
+
+App layer: it turns core's callbacks into the poller's job list (so the
+Uploads screen shows local and remote jobs in one table), toasts and workers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from illvid_tui.core.local_paths import size_text
+from illvid_tui.core.local_uploads import LocalUploads
+from illvid_tui.core.uploads import Job, JobState
+
+if TYPE_CHECKING:
+    from textual.worker import Worker
+
+    from illvid_tui.app.session import SessionApp
+    from illvid_tui.core.poller import Poller
+
+
+def start_local_uploads(app: SessionApp, poller: Poller) -> tuple[LocalUploads, Worker[None]]:
+    """Create the runner for the poller's account, recover, and run it as an app worker.
+
+    The worker is in the poller's group (the app's endless upload workers, which
+    tests and screenshots wait past); cancel it to stop the runner (an account
+    switch): its uploads in flight end as interrupted.
+    """
+
+    def publish(jobs: Sequence[Job]) -> None:
+        # After an account switch the old runner's last words are not this account's.
+        if runner.local.store is poller.store:
+            poller.absorb(jobs)
+
+    def finished(job: Job) -> None:
+        name = Path(job.path or job.url).name
+        if job.state is JobState.DONE:
+            app.notify(
+                f"{name} ({size_text(job.size or 0)})\nfile code {job.file_code}",
+                title="Upload done",
+                markup=False,
+            )
+        elif job.state is JobState.UNKNOWN:
+            app.notify(
+                f"{name}\n{job.error or 'outcome unknown'}",
+                title="Upload outcome unknown",
+                severity="warning",
+                markup=False,
+            )
+        elif job.state is JobState.FAILED:
+            app.notify(
+                f"{name}\n{job.error or 'failed'}",
+                title="Upload cancelled" if job.error == "cancelled" else "Upload failed",
+                severity="warning" if job.error == "cancelled" else "error",
+                markup=False,
+            )
+
+    runner = LocalUploads(
+        poller.store,
+        lambda: app.client,
+        publish=publish,
+        on_finished=finished,
+        wall=lambda: app.now().timestamp(),
+    )
+    recovered = runner.recover()
+    if recovered:
+        interrupted = sum(1 for j in recovered if j.state is JobState.INTERRUPTED)
+        unknown = len(recovered) - interrupted
+        parts = []
+        if interrupted:
+            parts.append(f"{interrupted} interrupted (the server kept nothing: R restarts them)")
+        if unknown:
+            parts.append(f"{unknown} unknown (the whole file had been sent: check first)")
+        app.notify(
+            "Local uploads stopped with the app: " + "; ".join(parts) + ".",
+            title="Uploads",
+            severity="warning",
+            markup=False,
+        )
+    worker = app.run_worker(
+        runner.run(),
+        name="local uploads",
+        group="uploads.poller",
+        exclusive=False,  # the poller runs in this group too
+        exit_on_error=False,
+    )
+    return runner, worker
+
+
+__all__ = ["start_local_uploads"]
