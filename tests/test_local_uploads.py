@@ -212,3 +212,16 @@ def test_recovery_leaves_the_uploads_of_live_processes_alone(tmp_path: Path) -> 
     me.live_senders = frozenset
     [gone] = me.recover()  # its presence expired: it died mid-body
     assert gone.state is JobState.INTERRUPTED
+
+
+async def test_a_look_for_dead_processes_never_touches_our_own_uploads(
+    tmp_path: Path, client: IllvidClient, emulator: Emulator
+) -> None:
+    emulator.upload.bandwidth = 400_000.0
+    runner = make(tmp_path, client)  # no sender token (--demo's in-memory queue has none)
+    [job] = runner.queue([queued_file(files(tmp_path, 1)[0])])
+    runner.start_waiting()
+    await wait_for(lambda: runner.live.get(job.key) and runner.live[job.key].sent, "bytes")
+    assert runner.recover() == []
+    await wait_for(lambda: rows(tmp_path)[0].state is JobState.DONE, "the upload")
+    await runner.aclose()

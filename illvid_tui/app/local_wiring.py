@@ -6,10 +6,12 @@ Uploads screen shows local and remote jobs in one table), toasts and workers.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from illvid_tui.core.lease import live_processes
 from illvid_tui.core.local_paths import size_text
 from illvid_tui.core.local_uploads import LocalUploads
 from illvid_tui.core.uploads import Job, JobState
@@ -57,11 +59,19 @@ def start_local_uploads(app: SessionApp, poller: Poller) -> tuple[LocalUploads, 
                 markup=False,
             )
 
+    store = poller.store
+
+    def live() -> set[str]:
+        # Processes whose presence is current (other TUIs, a CLI upload): their
+        # uploads are in flight, not interrupted; their waiting jobs are theirs.
+        return live_processes(store.db, time.time()) if store.db.path is not None else set()
+
     runner = LocalUploads(
-        poller.store,
+        store,
         lambda: app.client,
         publish=publish,
         on_finished=finished,
+        live_senders=live,
         wall=lambda: app.now().timestamp(),
     )
     recovered = runner.recover()

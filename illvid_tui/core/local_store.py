@@ -166,14 +166,21 @@ class LocalStore:
         )  # fmt: skip
         return self._get(job_id)
 
-    def recover(self, now: float, live: Collection[str] = ()) -> list[Job]:
+    def recover(
+        self, now: float, live: Collection[str] = (), running: Collection[str] = ()
+    ) -> list[Job]:
         """Rows left ``uploading`` by a process that is gone: interrupted or unknown.
 
         `live` names the processes still running (`core.lease.live_processes`):
-        their uploads are in flight. Our own sender counts as live.
+        their uploads are in flight. Our own sender counts as live, and the keys
+        in `running` (what this process is sending) are never touched.
         """
         alive = set(live) | ({self.sender} if self.sender else set())
-        found = [j for j in self.jobs([JobState.UPLOADING]) if j.sender not in alive]
+        found = [
+            j
+            for j in self.jobs([JobState.UPLOADING])
+            if j.key not in running and (j.sender is None or j.sender not in alive)
+        ]
         out: list[Job] = []
         for job in found:
             if job.body_sent:

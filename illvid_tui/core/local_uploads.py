@@ -46,6 +46,8 @@ DEFAULT_MAX_RUNNING = 2
 STORE_EVERY = 2.0
 #: Seconds between two progress announcements (repaints) per job.
 PUBLISH_EVERY = 0.5
+#: Seconds between two looks for the uploads of processes that died (`run`).
+LOOK_EVERY = 5.0
 #: The window the speed is measured over.
 SPEED_WINDOW = 5.0
 
@@ -180,7 +182,7 @@ class LocalUploads:
 
     def recover(self) -> list[Job]:
         """Jobs left uploading by a process that is gone: interrupted or unknown."""
-        jobs = self.local.recover(self._wall(), self.live_senders())
+        jobs = self.local.recover(self._wall(), self.live_senders(), running=set(self._tasks))
         self._publish(jobs)
         return jobs
 
@@ -227,13 +229,21 @@ class LocalUploads:
         )
 
     # -- running -------------------------------------------------------------------------
-    async def run(self) -> None:
-        """Start waiting jobs as slots free up, forever (the app's worker)."""
+    async def run(self, look_every: float = LOOK_EVERY) -> None:
+        """Start waiting jobs as slots free up, forever (the app's worker).
+
+        Every `look_every` seconds it also looks for the work of processes that
+        died meanwhile (another TUI killed): their uploads in flight become
+        interrupted or unknown, their waiting jobs are started here.
+        """
         try:
             while True:
                 self._wake.clear()
                 self.start_waiting()
-                await self._wake.wait()
+                try:
+                    await asyncio.wait_for(self._wake.wait(), look_every)
+                except TimeoutError:
+                    self.recover()
         finally:
             await self.aclose()
 
