@@ -110,14 +110,14 @@ async def test_user_keymap_remaps_by_binding_id(
     make_app: Callable[..., IllvidApp], settings: Settings, emulator: object
 ) -> None:
     settings.config_dir.mkdir(parents=True)
-    settings.keymap_path.write_text('"app.uploads" = "u"\n"account.refresh" = ["f5", "r"]\n')
+    settings.keymap_path.write_text('"app.uploads" = "U"\n"account.refresh" = ["f5", "r"]\n')
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         await pilot.press("2")
         await pilot.pause()
         assert app.current_mode == "account"  # 2 no longer switches
-        await pilot.press("u")
+        await pilot.press("U")
         await pilot.pause()
         assert app.current_mode == "uploads"
 
@@ -396,7 +396,7 @@ async def test_header_tabs_show_each_section_key_and_switch_on_click(
     make_app: Callable[..., IllvidApp], settings: Settings
 ) -> None:
     settings.config_dir.mkdir(parents=True)
-    settings.keymap_path.write_text('"app.uploads" = "u"\n')
+    settings.keymap_path.write_text('"app.uploads" = "U"\n')
     app = make_app("files")
     async with app.run_test(size=(80, 24)) as pilot:
         await until_connected(app, pilot)
@@ -405,7 +405,7 @@ async def test_header_tabs_show_each_section_key_and_switch_on_click(
         text = header.render()
         assert isinstance(text, Text)
         # Every section with its key (remapped ones too), at 80 columns.
-        for label in ("1 Account", "u Uploads", "3 Files", "4 DMCA"):
+        for label in ("1 Account", "U Uploads", "3 Files", "4 DMCA"):
             assert label in text.plain
         current = [s for s in text.spans if "reverse" in str(s.style)]
         assert [text.plain[s.start : s.end].strip() for s in current] == ["3 Files"]
@@ -461,7 +461,7 @@ async def test_a_clean_keymap_says_nothing(
     make_app: Callable[..., IllvidApp], settings: Settings
 ) -> None:
     settings.config_dir.mkdir(parents=True)
-    settings.keymap_path.write_text('"app.uploads" = "u"\n"account.refresh" = ["f5", "r"]\n')
+    settings.keymap_path.write_text('"app.uploads" = "U"\n"account.refresh" = ["f5", "r"]\n')
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await until_connected(app, pilot)
