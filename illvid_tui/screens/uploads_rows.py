@@ -36,10 +36,7 @@ _ALSO = {
 SORTABLE = ("age", "url", "folder", "status", "progress", "code", "size")
 #: The marker in front of a local file's path (remote jobs show their URL).
 LOCAL_MARK = "⇡"
-EMPTY_TEXT = (
-    "No uploads yet. Press a to add URLs (one a line; paste many at once),"
-    " u to upload files from this machine."
-)
+EMPTY_TEXT = "No uploads yet. Press a to add URLs (one a line), u to upload files."
 
 
 @dataclass(frozen=True)
