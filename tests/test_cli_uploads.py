@@ -108,8 +108,11 @@ def test_upload_local_file_is_sent_before_it_ends(served: LoopbackEmulator, tmp_
     (record,) = json.loads(done.out)
     assert record["kind"] == "local" and record["path"] == str(path.resolve())
     assert record["state"] == "done" and record["file_code"]
-    missing = cli(served, "upload", str(tmp_path / "nope.mp4"))
-    assert missing.code == 2 and "no such file" in missing.err
+    nope = tmp_path / "nope.mp4"
+    missing = cli(served, "upload", str(nope))
+    assert missing.code == 2
+    # The path once, then why: not "not queued: P: P: no such file".
+    assert missing.err.splitlines()[0] == f"illvid-tui: not queued: {nope}: no such file"
 
 
 def test_uploads_polls_unfinished_jobs_once_then_lists_them(served: LoopbackEmulator) -> None:

@@ -53,18 +53,22 @@ SPEED_WINDOW = 5.0
 
 
 def queued_file(path: Path | str) -> QueuedFile:
-    """`path` as a file to queue; ValueError saying why it cannot be uploaded."""
+    """`path` as a file to queue; ValueError saying why it cannot be uploaded.
+
+    The reason does not name the file: the caller shows it beside its own
+    name for it (the path as typed, the job), not twice.
+    """
     p = Path(path).expanduser()
     try:
         st = p.stat()
     except FileNotFoundError:
-        raise ValueError(f"{p}: no such file") from None
+        raise ValueError("no such file") from None
     except OSError as exc:
-        raise ValueError(f"{p}: {exc.strerror or exc}") from None
+        raise ValueError(exc.strerror or str(exc)) from None
     if not stat.S_ISREG(st.st_mode):
-        raise ValueError(f"{p}: not a regular file")
+        raise ValueError("not a regular file")
     if not os.access(p, os.R_OK):
-        raise ValueError(f"{p}: not readable")
+        raise ValueError("not readable")
     return QueuedFile(p.resolve(), st.st_size, st.st_mtime_ns)
 
 
