@@ -188,3 +188,31 @@ async def test_an_answer_about_an_old_queue_id_never_overwrites_a_send_made_mean
     await a.poller.cycle(force=True)
     assert b.poller.store.get(int(key)) == again  # still b's send, not a's stale "done"
     assert a.poller.jobs[key] == again and a.finished == []  # and no "Upload done" toast
+
+
+async def test_a_process_that_starts_sending_during_a_heartbeat_is_not_taken_for_gone(
+    tmp_path: Path, client: IllvidClient
+) -> None:
+    # The heartbeat runs in a thread; the loop recovers rows afterwards. A cron
+    # `upload` that announces itself and writes its first `sending` row in
+    # between must not find its send turned "unknown" by the polling app.
+    clock = Clock()
+    path = tmp_path / "state.sqlite3"
+    tui = App(path, client, clock, "tui")
+    await tui.poller.beat()
+    assert tui.poller.leading
+    real = tui.sharing.beat
+    started: list[Job] = []
+
+    def beat_then_a_newcomer_sends(account_id: str, *, want_lease: bool) -> object:
+        found = real(account_id, want_lease=want_lease)
+        late = Sharing(Database(path), token="late", clock=clock)
+        late.beat(ACCOUNT, want_lease=False)
+        started.append(late.store(ACCOUNT).begin_send("https://e.com/late.mp4", None, clock()))
+        return found
+
+    tui.sharing.beat = beat_then_a_newcomer_sends  # type: ignore[method-assign]
+    await tui.poller.beat()
+    [job] = started
+    row = tui.sharing.store(ACCOUNT).get(job.id)
+    assert row is not None and row.state is JobState.SENDING

@@ -116,8 +116,7 @@ class Poller(PollCycle, SharedQueue, QueueEdits):
     def load(self) -> list[Job]:
         """Read the queue (marking sends a crash interrupted as unknown); poll at once."""
         # Sends of other processes still running are in flight, not interrupted.
-        live = self.sharing.live() if self.sharing else ()
-        recovered = self.store.recover_interrupted(live)
+        recovered = self.store.recover_interrupted(self.sharing.live if self.sharing else ())
         if self.sharing is not None:
             prune(self.store)  # tombstones of deletions long seen by every reader
         now = self._clock()

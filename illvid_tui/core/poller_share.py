@@ -58,8 +58,6 @@ class Beat:
     leading: bool
     #: Who polls instead of us (None: we do, or nobody).
     holder: Holder | None
-    #: Tokens of every live process (ours included).
-    live: frozenset[str]
 
 
 class Sharing:
@@ -124,8 +122,7 @@ class Sharing:
             holder = lease.holder(now)
             if holder is not None and holder.token == self.token:
                 holder = None
-            live = frozenset(live_processes(self._lease_db, now) | {self.token})
-            return Beat(leading, holder, live)
+            return Beat(leading, holder)
 
     def close(self) -> None:
         """Give up every lease and our presence (a clean quit: others take over at once)."""
@@ -198,7 +195,9 @@ class SharedQueue:
             log.info("this process now polls %s", store.account_id)
         self.leading, self.polled_by = beat.leading, beat.holder
         if self.leading:
-            for job in store.recover_interrupted(beat.live):
+            # Who is alive is read after the rows (not the beat's set, read in the
+            # thread earlier): a process that began sending since is not 'gone'.
+            for job in store.recover_interrupted(sharing.live):
                 self.jobs[job.key] = job
                 self._unschedule(job.key)
                 self._changed([job.key])

@@ -15,7 +15,7 @@ A job itself (`Job`, `JobState`) is core/jobs.py; it is re-exported here.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import replace
 
 from illvid_tui.api.models import UploadState, UploadStatus
@@ -198,17 +198,25 @@ class UploadStore:
         )  # fmt: skip
         return self._must_get(job.id)
 
-    def recover_interrupted(self, live: Collection[str] = ()) -> list[Job]:
+    def recover_interrupted(
+        self, live: Collection[str] | Callable[[], Collection[str]] = ()
+    ) -> list[Job]:
         """Rows left ``sending`` by a process that is gone become ``unknown``; returns them.
 
         `live` names the senders still running (`core.lease.live_processes`):
         their sends are in flight, not interrupted. Our own sender counts as live.
+        Pass the function that reads them: it is asked only after the rows are
+        read, so a process that started meanwhile (its presence is written
+        before its first row) is seen alive. A set read earlier misses it.
         """
         rows = self.db.conn.execute(
             "SELECT id, sender FROM uploads WHERE account_id = ? AND state = ?",
             (self.account_id, JobState.SENDING.value),
         ).fetchall()
-        alive = set(live) | ({self.sender} if self.sender else set())
+        if not rows:
+            return []
+        alive = set(live() if callable(live) else live)
+        alive |= {self.sender} if self.sender else set()
         reason = "the app stopped while sending; the server may or may not have queued it"
         return [self.mark_unknown(int(r["id"]), reason) for r in rows if r["sender"] not in alive]
 
