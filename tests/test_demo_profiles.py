@@ -12,6 +12,7 @@ from test_uploads_screen import queue
 
 from illvid_tui.app.demo import DEMO_PROFILES, create_demo_app
 from illvid_tui.core.profiles import FILE_NAME
+from illvid_tui.emulator.demo import SEED_CODES
 from illvid_tui.main import parse
 from illvid_tui.screens.profiles import ProfilesScreen
 from illvid_tui.widgets.table import FastTable
@@ -57,6 +58,7 @@ async def test_the_demo_lists_its_profiles_and_switches_to_another_account(
         assert table.total_count == len(studio.dmca)
         shown_codes = set(table.visible_keys())
         assert shown_codes <= set(studio.files) and not shown_codes & set(app.emulator.files)
+        assert not set(SEED_CODES) & set(studio.files)  # a code is unique on a server
         await pilot.press("1")
         await settle(pilot)
         assert "studio@example.com" in shown(app, "#account-fields")

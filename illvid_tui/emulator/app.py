@@ -123,7 +123,7 @@ class Emulator(EmulatorState):
         state.queue_ids = self.queue_ids
         state.upload_seconds = self.upload_seconds
         if demo_data:
-            fill_demo(state)
+            fill_demo(state, seed_codes=False)  # the seed's codes are the first account's
         self.accounts[key] = state
         return state
 

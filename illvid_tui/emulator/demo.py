@@ -30,8 +30,12 @@ _FOLDERS = ("", "", "travel", "family", "work", "raw")
 SEED_CODES = ("3WGI2ZA99MG2", "fd1autuiifhc")
 
 
-def fill_demo(state: EmulatorState) -> None:
-    """Give `state` the demo account: money, ~150 files, ~25 DMCA notices."""
+def fill_demo(state: EmulatorState, *, seed_codes: bool = True) -> None:
+    """Give `state` the demo account: money, ~150 files, ~25 DMCA notices.
+
+    `seed_codes`: also the seed's example codes (only one account of a server
+    can hold them: a file code is unique on a host).
+    """
     rng = random.Random(f"demo:{state.seed}")
     today = state.today
     names: set[str] = set()
@@ -52,7 +56,7 @@ def fill_demo(state: EmulatorState) -> None:
             views=rng.randrange(0, 50_000),
         )
     # The seed's example codes exist too (one upper case: codes are case-sensitive).
-    for code in SEED_CODES:
+    for code in SEED_CODES if seed_codes else ():
         state.files[code] = {
             "name": f"seed-example-{code.lower()}.mp4",
             "size": 123_456_789,
