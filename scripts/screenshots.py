@@ -1,4 +1,4 @@
-"""Write screenshots/<screen>.svg of each section of `illvid-tui --demo`.
+"""Write screenshots/<screen>.svg of each section of `illvid-tui --demo` (and its profiles).
 
     .venv/bin/python scripts/screenshots.py [--size 120x36] [--only account,uploads]
 
@@ -28,6 +28,9 @@ from illvid_tui.core.settings import SCREENS, Settings  # noqa: E402
 from illvid_tui.emulator import Emulator  # noqa: E402
 
 TODAY = dt.date(2026, 11, 27)
+#: Every picture: the sections, and the profiles screen (`P` over Account).
+PICTURES = (*SCREENS, "profiles")
+START = {"profiles": "account"}
 Prepare = Callable[[Pilot[Any], Emulator], Awaitable[None]]
 
 
@@ -122,9 +125,21 @@ async def prepare_dmca(pilot: Pilot[Any], emulator: Emulator) -> None:
 PREPARE["dmca"] = prepare_dmca
 
 
+async def prepare_profiles(pilot: Pilot[Any], emulator: Emulator) -> None:
+    """The demo's three profiles, the first in use."""
+    await settle(pilot)
+    await pilot.press("P")
+    await settle(pilot)
+    pilot.app.clear_notifications()
+    await pilot.pause()
+
+
+PREPARE["profiles"] = prepare_profiles
+
+
 async def shoot(name: str, size: tuple[int, int], out_dir: Path) -> Path:
     with tempfile.TemporaryDirectory() as tmp:
-        settings = Settings.in_dir(Path(tmp), start_screen=name)
+        settings = Settings.in_dir(Path(tmp), start_screen=START.get(name, name))
         emulator = Emulator(seed=1, today=TODAY)
         app = create_demo_app(settings, emulator=emulator, today=TODAY)
         async with app.run_test(size=size) as pilot:
@@ -138,13 +153,13 @@ async def shoot(name: str, size: tuple[int, int], out_dir: Path) -> Path:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", default="120x36", help="terminal COLSxROWS (default 120x36)")
-    parser.add_argument("--only", default=",".join(SCREENS), help="comma-separated screens")
+    parser.add_argument("--only", default=",".join(PICTURES), help="comma-separated screens")
     parser.add_argument("--out", type=Path, default=ROOT / "screenshots")
     args = parser.parse_args(argv)
     cols, _, rows = args.size.partition("x")
     size = (int(cols), int(rows))
     names = [n.strip() for n in args.only.split(",") if n.strip()]
-    unknown = [n for n in names if n not in SCREENS]
+    unknown = [n for n in names if n not in PICTURES]
     if unknown:
         parser.error(f"unknown screen(s): {', '.join(unknown)}")
     args.out.mkdir(parents=True, exist_ok=True)
