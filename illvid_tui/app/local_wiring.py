@@ -23,6 +23,10 @@ if TYPE_CHECKING:
     from illvid_tui.core.poller import Poller
 
 
+#: Seconds toasts of ending uploads are gathered into one.
+BATCH_TOAST_AFTER = 0.5
+
+
 def start_local_uploads(app: SessionApp, poller: Poller) -> tuple[LocalUploads, Worker[None]]:
     """Create the runner for the poller's account, recover, and run it as an app worker.
 
@@ -36,7 +40,35 @@ def start_local_uploads(app: SessionApp, poller: Poller) -> tuple[LocalUploads, 
         if runner.local.store is poller.store:
             poller.absorb(jobs)
 
+    ended: list[Job] = []
+
     def finished(job: Job) -> None:
+        # A folder of small files ends many jobs within moments: one toast for them.
+        ended.append(job)
+        if len(ended) == 1:
+            app.set_timer(BATCH_TOAST_AFTER, toast)
+
+    def toast() -> None:
+        jobs = list(ended)
+        ended.clear()
+        if len(jobs) == 1:
+            toast_one(jobs[0])
+            return
+        counts = {s: sum(1 for j in jobs if j.state is s) for s in JobState}
+        parts = [f"{counts[JobState.DONE]} done"] if counts[JobState.DONE] else []
+        if counts[JobState.FAILED]:
+            parts.append(f"{counts[JobState.FAILED]} failed or cancelled")
+        if counts[JobState.UNKNOWN]:
+            parts.append(f"{counts[JobState.UNKNOWN]} unknown")
+        bad = counts[JobState.FAILED] or counts[JobState.UNKNOWN]
+        app.notify(
+            ", ".join(parts) + " (the Uploads screen has each one)",
+            title=f"{len(jobs)} file uploads ended",
+            severity="warning" if bad else "information",
+            markup=False,
+        )
+
+    def toast_one(job: Job) -> None:
         name = Path(job.path or job.url).name
         if job.state is JobState.DONE:
             app.notify(
