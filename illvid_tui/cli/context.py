@@ -57,6 +57,9 @@ class Context:
         self.out = Output(runtime.streams, fmt=fmt, quiet=bool(getattr(args, "quiet", False)))
         self.debug = bool(getattr(args, "debug", False))
         self._db: Database | None = None
+        #: Where the credentials in use came from ("env", "keyring", ...), for error hints.
+        self.source = ""
+        self._debug_handler: logging.Handler | None = None
         if self.debug:
             self._debug_to_stderr()
 
@@ -179,9 +182,9 @@ class Context:
         self._debug_handler = handler
 
     def stop_debug(self) -> None:
-        handler = getattr(self, "_debug_handler", None)
-        if handler is not None:
-            logging.getLogger("illvid_tui.api").removeHandler(handler)
+        if self._debug_handler is not None:
+            logging.getLogger("illvid_tui.api").removeHandler(self._debug_handler)
+            self._debug_handler = None
 
 
 async def account_partition(client: IllvidClient, base_url: str) -> str:

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from illvid_tui.cli.context import Context
-from illvid_tui.cli.output import CliError, Exit
+from illvid_tui.cli.output import CliError, Exit, isatty
 
 
 def read_text(ctx: Context, source: str | None) -> str:
     """The text of `source`: a file's path, `-` for stdin, None for stdin when piped."""
     stdin = ctx.runtime.streams.stdin
     if source is None:
-        if _isatty(stdin):
+        if isatty(stdin):
             raise CliError(Exit.USAGE, "no input: give a FILE, or - and pipe the codes in")
         source = "-"
     if source == "-":
@@ -35,13 +35,6 @@ def args_or_stdin(ctx: Context, values: list[str]) -> str:
     for value in values:
         parts.append(read_text(ctx, "-") if value == "-" else value)
     return "\n".join(parts)
-
-
-def _isatty(stream: object) -> bool:
-    try:
-        return bool(stream.isatty())  # type: ignore[attr-defined]
-    except (AttributeError, ValueError):
-        return False
 
 
 __all__ = ["args_or_stdin", "read_text"]

@@ -17,7 +17,7 @@ from dataclasses import replace
 from typing import Any
 
 from illvid_tui.cli.context import Context
-from illvid_tui.cli.output import CliError, Exit
+from illvid_tui.cli.output import CliError, Exit, isatty
 from illvid_tui.core import credentials as store
 from illvid_tui.core import signin
 from illvid_tui.core.profiles import Profile, ProfileError
@@ -39,7 +39,7 @@ def _ask(ctx: Context) -> store.Credentials:
         if not key:
             raise CliError(Exit.USAGE, "--key-stdin: stdin held no key")
         return store.Credentials(login or "", key, source="login")
-    if not _isatty(streams.stdin):
+    if not isatty(streams.stdin):
         raise CliError(
             Exit.USAGE, "no terminal to ask the key on: pipe it in with --key-stdin instead"
         )
@@ -131,10 +131,3 @@ def _logout(ctx: Context) -> Exit:
     if store.from_env(ctx.environ) is not None:
         out.note(f"{store.ENV_KEY} is still set in the environment: it is used until unset.")
     return Exit.OK
-
-
-def _isatty(stream: object) -> bool:
-    try:
-        return bool(stream.isatty())  # type: ignore[attr-defined]
-    except (AttributeError, ValueError):
-        return False

@@ -63,9 +63,10 @@ class Streams:
     environ: Mapping[str, str] = field(default_factory=lambda: os.environ)
 
 
-def _isatty(stream: TextIO) -> bool:
+def isatty(stream: object) -> bool:
+    """Whether `stream` is a terminal (False for anything that cannot say)."""
     try:
-        return stream.isatty()
+        return bool(stream.isatty())  # type: ignore[attr-defined]
     except (AttributeError, ValueError):
         return False
 
@@ -79,8 +80,8 @@ class Output:
         self.fmt = fmt
         self.quiet = quiet
         env = streams.environ
-        self.stdout_tty = _isatty(streams.stdout)
-        self.stderr_tty = _isatty(streams.stderr)
+        self.stdout_tty = isatty(streams.stdout)
+        self.stderr_tty = isatty(streams.stderr)
         self.colour = self.stdout_tty and not env.get("NO_COLOR") and env.get("TERM", "") != "dumb"
 
     @property
@@ -219,4 +220,4 @@ def fit(widths: Sequence[int], columns: int) -> list[int]:
     return out
 
 
-__all__ = ["CliError", "Exit", "Output", "Streams", "fit", "worst"]
+__all__ = ["CliError", "Exit", "Output", "Streams", "fit", "isatty", "worst"]

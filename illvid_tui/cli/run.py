@@ -29,7 +29,7 @@ def run(args: argparse.Namespace, settings: Settings, runtime: Runtime | None = 
         ctx.out.error(error.text)
         return int(error.status)
     except IllvidError as error:
-        failure = from_api(error, getattr(ctx, "source", ""))
+        failure = from_api(error, ctx.source)
         ctx.out.error(failure.text)
         return int(failure.status)
     except KeyboardInterrupt:
