@@ -20,13 +20,13 @@ import logging
 import os
 import stat
 import time
-from collections import deque
 from collections.abc import Callable, Collection, Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from illvid_tui.api.errors import IllvidError, UnknownOutcomeError
+from illvid_tui.core.local_progress import InFlight, Live
 from illvid_tui.core.local_store import (
     CANCELLED_TEXT,
     INTERRUPTED_TEXT,
@@ -48,8 +48,6 @@ STORE_EVERY = 2.0
 PUBLISH_EVERY = 0.5
 #: Seconds between two looks for the uploads of processes that died (`run`).
 LOOK_EVERY = 5.0
-#: The window the speed is measured over.
-SPEED_WINDOW = 5.0
 
 
 def queued_file(path: Path | str) -> QueuedFile:
@@ -70,50 +68,6 @@ def queued_file(path: Path | str) -> QueuedFile:
     if not os.access(p, os.R_OK):
         raise ValueError("not readable")
     return QueuedFile(p.resolve(), st.st_size, st.st_mtime_ns)
-
-
-@dataclass
-class Live:
-    """A running upload of this process: bytes handed over, speed, ETA."""
-
-    sent: int = 0
-    total: int = 0
-    _samples: deque[tuple[float, int]] = field(default_factory=deque)
-
-    def update(self, sent: int, total: int, now: float) -> None:
-        if sent < self.sent:  # a retry starts from zero
-            self._samples.clear()
-        self.sent, self.total = sent, total
-        self._samples.append((now, sent))
-        while len(self._samples) > 2 and now - self._samples[0][0] > SPEED_WINDOW:
-            self._samples.popleft()
-
-    @property
-    def speed(self) -> float | None:
-        """Bytes per second over the last few seconds; None before two samples."""
-        if len(self._samples) < 2:
-            return None
-        (t0, s0), (t1, s1) = self._samples[0], self._samples[-1]
-        return (s1 - s0) / (t1 - t0) if t1 > t0 else None
-
-    @property
-    def eta(self) -> float | None:
-        speed = self.speed
-        return (self.total - self.sent) / speed if speed else None
-
-
-@dataclass(frozen=True)
-class InFlight:
-    """This process's running uploads together (the header shows it)."""
-
-    count: int
-    sent: int
-    total: int
-    speed: float
-
-    @property
-    def percent(self) -> float:
-        return 100.0 * self.sent / self.total if self.total else 0.0
 
 
 class LocalUploads:
