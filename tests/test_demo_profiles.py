@@ -9,6 +9,7 @@ from conftest import TODAY, JsonKeyring
 from test_account import SIZE, settle, shown
 from test_profiles_app import header_of, open_profiles, profile_rows, rows_shown, switch_to
 from test_uploads_screen import queue
+from textual.widgets import DataTable, Input
 
 from illvid_tui.app.demo import DEMO_PROFILES, create_demo_app
 from illvid_tui.core.profiles import FILE_NAME
@@ -118,3 +119,20 @@ async def test_renaming_removing_and_adding_demo_profiles_stay_in_memory(
         assert list(profile_rows(app)) == ["mine", "studio", "demo-4"]
         assert "demo-4 (demo-4)" in header_of(app)
     assert files_under(user_dirs / "config") == [] and json_keyring._entries() == {}
+
+
+async def test_the_cursor_stays_on_a_profile_renamed_on_the_screen(
+    user_dirs: Path, json_keyring: JsonKeyring
+) -> None:
+    app = create_demo_app(parse(["--demo"]), today=TODAY)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = await open_profiles(pilot)
+        table = screen.query_one("#profiles-table", DataTable)
+        await pilot.press("down", "down", "r")  # archive, not the one in use
+        await settle(pilot)
+        app.screen.query_one(Input).value = "old-stuff"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert list(profile_rows(app)) == ["demo", "studio", "old-stuff"]
+        assert table.cursor_row == 2 and app.profile == "demo"

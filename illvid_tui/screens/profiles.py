@@ -70,6 +70,8 @@ class ProfilesScreen(ForwardsWorkerErrors, Screen[None]):
     def __init__(self) -> None:
         super().__init__()
         self._rows: list[Listed] = []
+        #: A profile the cursor goes to once it is listed (a renamed one, by its new name).
+        self._follow: str | None = None
         #: Row key -> profile name ("" for the environment's unnamed profile).
         self._names: list[str] = []
 
@@ -139,6 +141,7 @@ class ProfilesScreen(ForwardsWorkerErrors, Screen[None]):
         app = host(self)
         current, states = app.profile, app.profile_states
         keep = self._names[table.cursor_row] if 0 <= table.cursor_row < len(self._names) else None
+        keep = self._follow or keep
         table.clear()
         self._names = []
         env = None if app.settings.demo else from_env()  # the demo ignores the environment
@@ -168,6 +171,8 @@ class ProfilesScreen(ForwardsWorkerErrors, Screen[None]):
             self._names.append(p.name)
         if keep is not None and keep in self._names:
             table.move_cursor(row=self._names.index(keep))
+            if keep == self._follow:
+                self._follow = None
         elif current in self._names:
             table.move_cursor(row=self._names.index(str(current)))
         if not self._names:
@@ -212,6 +217,7 @@ class ProfilesScreen(ForwardsWorkerErrors, Screen[None]):
 
         def renamed(new: str | None) -> None:
             if new and new != name:
+                self._follow = new
                 host(self).rename_profile(name, new)
 
         self.app.push_screen(ProfileNameDialog(f"Rename profile {name}", name, taken), renamed)
