@@ -225,3 +225,29 @@ async def test_a_look_for_dead_processes_never_touches_our_own_uploads(
     assert runner.recover() == []
     await wait_for(lambda: rows(tmp_path)[0].state is JobState.DONE, "the upload")
     await runner.aclose()
+
+
+def test_recovery_sees_a_process_that_started_uploading_while_it_looked(tmp_path: Path) -> None:
+    # Who is alive is read after the rows: a process that announced itself and
+    # started an upload just after a liveness read is not taken for dead.
+    db = Database(tmp_path / "state.sqlite3")
+    first, second = files(tmp_path, 2)
+    gone = LocalUploads(UploadStore(db, ACCOUNT, sender="gone"), lambda: None)
+    [dead] = gone.queue([queued_file(first)])
+    gone.local.start(dead.id, 1.0)  # its process died mid-upload
+    present: set[str] = set()
+
+    def live() -> frozenset[str]:
+        seen = frozenset(present)
+        if not present:  # the newcomer starts right after this read
+            present.add("newcomer")
+            late = LocalUploads(UploadStore(db, ACCOUNT, sender="newcomer"), lambda: None)
+            [job] = late.queue([queued_file(second)])
+            late.local.start(job.id, 1.0)
+        return seen
+
+    me = LocalUploads(UploadStore(db, ACCOUNT, sender="me"), lambda: None, live_senders=live)
+    assert [j.id for j in me.recover()] == [dead.id]
+    assert me.recover() == []  # the newcomer is alive at the next look too
+    states = {j.path: j.state for j in rows(tmp_path)}
+    assert states[str(second.resolve())] is JobState.UPLOADING

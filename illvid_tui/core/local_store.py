@@ -13,7 +13,7 @@ Every method is one short statement or transaction, fit for the event loop.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -167,20 +167,25 @@ class LocalStore:
         return self._get(job_id)
 
     def recover(
-        self, now: float, live: Collection[str] = (), running: Collection[str] = ()
+        self,
+        now: float,
+        live: Collection[str] | Callable[[], Collection[str]] = (),
+        running: Collection[str] = (),
     ) -> list[Job]:
         """Rows left ``uploading`` by a process that is gone: interrupted or unknown.
 
         `live` names the processes still running (`core.lease.live_processes`):
         their uploads are in flight. Our own sender counts as live, and the keys
-        in `running` (what this process is sending) are never touched.
+        in `running` (what this process is sending) are never touched. Pass the
+        function that reads them: asked after the rows are read, it sees a
+        process that started meanwhile (its presence is written before its rows).
         """
-        alive = set(live) | ({self.sender} if self.sender else set())
-        found = [
-            j
-            for j in self.jobs([JobState.UPLOADING])
-            if j.key not in running and (j.sender is None or j.sender not in alive)
-        ]
+        uploading = [j for j in self.jobs([JobState.UPLOADING]) if j.key not in running]
+        if not uploading:
+            return []
+        alive = set(live() if callable(live) else live)
+        alive |= {self.sender} if self.sender else set()
+        found = [j for j in uploading if j.sender is None or j.sender not in alive]
         out: list[Job] = []
         for job in found:
             if job.body_sent:

@@ -140,7 +140,7 @@ class LocalUploads:
 
     def recover(self) -> list[Job]:
         """Jobs left uploading by a process that is gone: interrupted or unknown."""
-        jobs = self.local.recover(self._wall(), self.live_senders(), running=set(self._tasks))
+        jobs = self.local.recover(self._wall(), self.live_senders, running=set(self._tasks))
         self._publish(jobs)
         return jobs
 
