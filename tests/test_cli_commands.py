@@ -205,3 +205,13 @@ def test_demo_runs_without_credentials(fmt: str) -> None:
 
 def test_emulator_fixture_is_the_served_one(served: LoopbackEmulator, emulator: Emulator) -> None:
     assert served.emulator is emulator
+
+
+def test_quiet_and_debug_may_come_before_the_subcommand(served: LoopbackEmulator) -> None:
+    # `illvid-tui -q check ...` is how a crontab line reads; like --profile,
+    # these work on either side of the subcommand.
+    quiet = cli(served, "-q", "account")
+    assert (quiet.code, quiet.out, quiet.err) == (0, "", "")
+    debug = cli(served, "--debug", "account", "--json")
+    assert debug.code == 0 and json.loads(debug.out)["login"] == "demo"
+    assert "debug: op=account_info" in debug.err and DEMO_KEY not in debug.err

@@ -1,9 +1,9 @@
 """The whole command line: the app's options and the subcommands, one argparse parser.
 
-The global options (--demo, --base-url, --profile, --screen, --low-bandwidth) may come
-before or after a subcommand: each subcommand repeats them with a suppressed
-default, so a value given after the subcommand wins and none given leaves the
-top-level one alone. Importing this module imports argparse only.
+The global options (--demo, --base-url, --profile, --screen, --low-bandwidth,
+-q, --debug) may come before or after a subcommand: each subcommand repeats
+them with a suppressed default, so a value given after the subcommand wins
+and none given leaves the top-level one alone. Importing this module imports argparse only.
 """
 
 from __future__ import annotations
@@ -97,6 +97,21 @@ def _global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
         default=default("account"),
         help="section to open first (the app)",
     )
+    # Before or after the subcommand alike: `illvid-tui -q check ...` in a crontab.
+    parser.add_argument(
+        "-q",
+        "--quiet",
+        action="store_true",
+        default=default(False),
+        help="print nothing but errors (subcommands)",
+    )
+    parser.add_argument(
+        "--debug",
+        action="store_true",
+        default=default(False),
+        help="write each request (key redacted), its status, time and answer to stderr "
+        "(subcommands)",
+    )
     parser.add_argument(
         "--low-bandwidth",
         action="store_true",
@@ -107,12 +122,6 @@ def _global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
 
 def _common(parser: argparse.ArgumentParser) -> None:
     _global_options(parser, suppress=True)
-    parser.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
-    parser.add_argument(
-        "--debug",
-        action="store_true",
-        help="write each request (key redacted), its status, time and answer to stderr",
-    )
 
 
 def _formats(parser: argparse.ArgumentParser, *names: str) -> None:
