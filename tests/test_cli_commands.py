@@ -85,7 +85,7 @@ def test_check_reads_a_file_and_says_what_it_left_out(
     path.write_text(f"{code}\nab\n")
     done = cli(served, "check", str(path))
     assert done.code == 0
-    assert "left out 1 tokens" in done.err and "'ab'" in done.err
+    assert "left out 1 token that is not a code" in done.err and "'ab'" in done.err
     assert cli(served, "check", str(tmp_path / "nope.txt")).code == 2
     assert cli(served, "check", "-", stdin="ab cd").code == 2  # no codes at all
 
@@ -133,6 +133,9 @@ def test_dmca_human_json_csv_and_expiring(served: LoopbackEmulator) -> None:
     rows = json.loads(soon.out)
     assert rows and all(0 <= r["days_left"] <= 3 for r in rows)
     assert soon.code == 3
+    # The note speaks of the window asked for, not the screen's fixed 3-day "soon".
+    wide = cli(served, "dmca", "--expiring", "10")
+    assert f"of {len(notices)} notices expire within 10 days" in wide.err
     none = cli(served, "dmca", "--expiring", "0", "--date", "2099-01-01")
     assert none.code == 0
 

@@ -363,3 +363,27 @@ def test_the_runner_serves_several_accounts() -> None:
         "demo2-key-not-secret": "demo2",
         "demo3-key-not-secret": "demo3",
     }
+
+
+def test_port_zero_prints_the_port_it_bound() -> None:
+    """Scripts start the emulator on --port 0 and read the URL from its first line."""
+    import subprocess
+    import sys
+    import urllib.request
+
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "illvid_tui.emulator", "--port", "0"],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline().strip()
+        assert line.startswith("illvid emulator: http://127.0.0.1:")
+        base = line.split(": ", 1)[1]
+        assert not base.endswith(":0/api")
+        with urllib.request.urlopen(f"{base}?op=account_info&key=demo-key-not-secret") as answer:
+            assert b'"login"' in answer.read()
+    finally:
+        proc.kill()
+        proc.wait()

@@ -40,7 +40,9 @@ def _tell_rejects(ctx: Context, parsed: ParsedCodes) -> None:
     )
     more = parsed.rejected_count - min(len(parsed.rejected), SHOWN_REJECTS)
     tail = f"; and {more:,} more" if more > 0 else ""
-    ctx.out.note(f"left out {parsed.rejected_count:,} tokens that are not codes: {shown}{tail}")
+    n = parsed.rejected_count
+    what = "token that is not a code" if n == 1 else "tokens that are not codes"
+    ctx.out.note(f"left out {n:,} {what}: {shown}{tail}")
 
 
 async def _run(ctx: Context, parsed: ParsedCodes) -> Exit:

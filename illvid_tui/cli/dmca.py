@@ -62,7 +62,10 @@ async def _run(ctx: Context, date: str | None, expiring: int | None) -> Exit:
             ],
             styles=[_STYLE.get(urgency(r["days_left"])) for r in rows],
         )
-    out.note(totals(urgency(r["days_left"]) for r in rows).describe())
-    if expiring is not None and rows:
-        return Exit.ATTENTION
-    return Exit.OK
+    if expiring is None:
+        out.note(totals(urgency(r["days_left"]) for r in rows).describe())
+        return Exit.OK
+    # The window the user asked for, not the screen's fixed "soon" (SOON_DAYS).
+    unit = "day" if expiring == 1 else "days"
+    out.note(f"{len(rows):,} of {len(notices):,} notices expire within {expiring} {unit}")
+    return Exit.ATTENTION if rows else Exit.OK

@@ -7,6 +7,7 @@ the emulator answers anyone who knows the demo key.
 from __future__ import annotations
 
 import argparse
+import socket
 import sys
 from collections.abc import Sequence
 
@@ -103,13 +104,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("uvicorn is missing: pip install 'illvid-tui[test]'", file=sys.stderr)
         return 2
     emu = make_emulator(args)
+    # Bind here, so --port 0 prints the port the system chose (scripts read it).
+    family = socket.AF_INET6 if ":" in args.host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((args.host, args.port))
+    sock.listen(128)  # connections wait in the backlog until uvicorn serves them
+    port = sock.getsockname()[1]
     host = f"[{args.host}]" if ":" in args.host else args.host
-    print(f"illvid emulator: http://{host}:{args.port}/api", flush=True)
+    print(f"illvid emulator: http://{host}:{port}/api", flush=True)
     print(f"login: {emu.login}  key: {emu.key}", flush=True)
     for key, state in emu.accounts.items():
         print(f"login: {state.account['login']}  key: {key}", flush=True)
     # access_log off: uvicorn would print every URL, key included.
-    uvicorn.run(emu, host=args.host, port=args.port, log_level="warning", access_log=False)
+    config = uvicorn.Config(emu, log_level="warning", access_log=False)
+    uvicorn.Server(config).run(sockets=[sock])
     return 0
 
 
