@@ -3,7 +3,8 @@
 `IllvidApp` builds on `ProfilesApp` (app/profiles.py: switching profiles),
 `SignInApp` (app/signin.py: credentials per profile, the login screen) and
 `SessionApp` (app/session.py: connecting, the connection state), and on
-`HandlesFailures` (app/failures.py: the one handler for errors nobody caught).
+`HandlesFailures` (app/failures.py: the one handler for errors nobody caught) and
+`KeysInOrder` (app/key_order.py: keys typed in a burst reach the screen they open).
 `create_app()` builds it for the CLI, `--demo` (app/demo.py) and the tests alike.
 Screens are imported when first shown, keyring only inside a thread worker, so
 the first frame comes fast.
@@ -24,6 +25,7 @@ from textual.screen import Screen
 
 from illvid_tui.app import known_account
 from illvid_tui.app.failures import HandlesFailures
+from illvid_tui.app.key_order import KeysInOrder
 from illvid_tui.app.profiles import ProfilesApp
 from illvid_tui.core.db import Database
 from illvid_tui.core.settings import Settings
@@ -102,7 +104,7 @@ def _is_plain_scroller(node: object) -> bool:
     return isinstance(node, ScrollableContainer) and type(node).__module__.startswith("textual.")
 
 
-class IllvidApp(HandlesFailures, ProfilesApp):
+class IllvidApp(HandlesFailures, ProfilesApp, KeysInOrder):
     """The illvid terminal app."""
 
     TITLE = "illvid"
