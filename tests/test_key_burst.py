@@ -8,11 +8,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pytest
 from test_login_burst import burst, typed
+from textual import events
+from textual.app import ComposeResult
+from textual.message import Message
 from textual.pilot import Pilot
-from textual.widgets import Input, TextArea
+from textual.widgets import Input, Static, TextArea
 
-from illvid_tui.app import IllvidApp
+from illvid_tui.app import IllvidApp, key_order
+from illvid_tui.app.key_order import KeysInOrder
 from illvid_tui.screens.add_urls import AddUrlsScreen
 
 MakeApp = Callable[..., IllvidApp]
@@ -74,3 +79,41 @@ async def test_keys_between_sections_all_count(make_app: MakeApp) -> None:
         await settle(pilot)
         assert seen == ["uploads", "files", "account"]
         assert app.current_mode == "account"
+
+
+class _DropsMarkers(Static, can_focus=True):
+    """A widget that loses what follows a key (as one removed on the way would)."""
+
+    def __init__(self) -> None:
+        super().__init__("x")
+        self.keys: list[str] = []
+
+    def on_key(self, event: events.Key) -> None:
+        self.keys.append(event.key)
+
+    def post_message(self, message: Message) -> bool:
+        if type(message).__module__ == key_order.__name__:
+            return False
+        return super().post_message(message)
+
+
+class _Lossy(KeysInOrder):
+    def compose(self) -> ComposeResult:
+        yield _DropsMarkers()
+
+    def on_mount(self) -> None:
+        self.query_one(_DropsMarkers).focus()
+
+
+async def test_keys_go_on_when_a_marker_is_lost(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(key_order, "GIVE_UP", 0.05)
+    app = _Lossy()
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        burst(app, ["a", "b", "c"])  # type: ignore[arg-type]
+        widget = app.query_one(_DropsMarkers)
+        for _ in range(200):
+            if len(widget.keys) == 3:
+                break
+            await pilot.pause(0.01)
+        assert widget.keys == ["a", "b", "c"]

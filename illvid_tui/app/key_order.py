@@ -101,5 +101,8 @@ class KeysInOrder(App[None]):
             self.post_message(_KeyHandled(message.flight, self.screen, last=True))
             return
         self._in_flight = None
+        if self._give_up is not None:
+            self._give_up.stop()
+            self._give_up = None
         if self._held_input:
             await self._hand_over(self._held_input.popleft())
