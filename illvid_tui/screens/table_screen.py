@@ -12,6 +12,13 @@ The Uploads, Files and DMCA screens build on it, so the three behave the same wa
   the search keeps the cursor on its row.
 - One line under the table says where the cursor is ("row 1,204 of 50,000").
 
+Focus starts on, and comes back to, the table: Textual focuses the first focusable
+widget whenever a screen shows with nothing focused (first compose, a section switch or
+dialog closing after the focus was lost), and the search box above the table would win,
+hidden or not, swallowing every printable app key (`P`, `a`, section keys) as search
+text. So `AUTO_FOCUS` names the table and the search box can take focus only from `/`
+until it gives focus back.
+
 Each screen keeps its own binding ids (users remap them) and says what a search matches
 (`_apply_view`); the search box has the CSS class `table-search`.
 """
@@ -39,6 +46,8 @@ class TableScreen(Screen[None]):
     SORT_NAMES: ClassVar[dict[str, str]] = {}
     #: The search box shows only after `/` and hides again when cleared.
     SEARCH_HIDES: ClassVar[bool] = True
+    #: What Textual focuses when the screen shows with nothing focused.
+    AUTO_FOCUS = "FastTable"
 
     def __init__(self) -> None:
         super().__init__()
@@ -63,8 +72,10 @@ class TableScreen(Screen[None]):
         lines = self.query(TablePosition)
         if lines:
             self.table.watch_position(lines.first().show)
+        box = self.search_box
+        box.can_focus = False  # until `/` opens it
         if self.SEARCH_HIDES:
-            self.search_box.add_class("hidden")
+            box.add_class("hidden")
 
     # -- search ------------------------------------------------------------------------
 
@@ -72,7 +83,13 @@ class TableScreen(Screen[None]):
         """Open the search box."""
         box = self.search_box
         box.remove_class("hidden")
+        box.can_focus = True
         box.focus()
+
+    @on(events.DescendantBlur, ".table-search")
+    def _search_left(self, event: events.DescendantBlur) -> None:
+        # Focus goes elsewhere (Enter, Esc, a click): only `/` brings it back.
+        event.widget.can_focus = False
 
     @on(Input.Changed, ".table-search")
     def _search_changed(self, event: Input.Changed) -> None:
