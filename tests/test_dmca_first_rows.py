@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from textual.pilot import Pilot
 from textual.widgets import Static
 
 from illvid_tui.app import IllvidApp
@@ -14,6 +15,15 @@ from illvid_tui.screens.dmca import DmcaScreen
 from illvid_tui.widgets.table import FastTable
 
 MakeApp = Callable[..., IllvidApp]
+
+
+async def until(pilot: Pilot[None], condition: Callable[[], bool], what: str) -> None:
+    """Wait for `condition`, failing (never hanging) after about 15 s."""
+    for _ in range(1500):
+        if condition():
+            return
+        await pilot.pause(0.01)
+    raise AssertionError(f"timed out waiting for {what}")
 
 
 async def test_the_newest_notices_show_while_the_rest_is_read(
@@ -53,8 +63,7 @@ async def test_a_preview_never_replaces_rows_already_shown(
     async with app.run_test(size=(100, 30)) as pilot:
         screen = app.screen
         assert isinstance(screen, DmcaScreen)
-        while screen._loading or not screen.table.total_count:
-            await pilot.pause(0.01)
+        await until(pilot, lambda: not screen._loading and screen.table.total_count > 0, "rows")
         shown = screen.table.total_count
         assert shown > 3
         screen.reload()
@@ -76,14 +85,12 @@ async def test_the_request_goes_out_before_the_screen_is_built(
     monkeypatch.setattr(DmcaScreen, "on_mount", spy)
     app = make_app("account")
     async with app.run_test(size=(100, 30)) as pilot:
-        while getattr(app, "account_id", None) is None:
-            await pilot.pause(0.01)
+        await until(pilot, lambda: getattr(app, "account_id", None) is not None, "the account")
         await pilot.press("4")
         await pilot.pause()
         assert asked_at_mount == [1]
         screen = app.screen
         assert isinstance(screen, DmcaScreen)
-        while screen._loading:
-            await pilot.pause(0.01)
+        await until(pilot, lambda: not screen._loading, "the answer")
         assert screen.table.total_count == len(emulator.dmca)
         assert len([r for r in emulator.requests if r.op == "files_dmca"]) == 1

@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from illvid_tui.api import IllvidClient
-from illvid_tui.api.errors import PermissionDeniedError
+from illvid_tui.api.errors import IllvidError, PermissionDeniedError
 from illvid_tui.api.models import DmcaNotice
 from illvid_tui.emulator import DEMO_KEY, Emulator
 
@@ -79,3 +79,33 @@ async def test_a_failing_preview_does_not_fail_the_call() -> None:
     transport = httpx.MockTransport(lambda request: httpx.Response(200, content=raw))
     async with IllvidClient(DEMO_KEY, base_url=BASE, transport=transport) as client:
         assert len(await client.files_dmca(on_first=on_first)) == 5000
+
+
+async def test_a_streamed_answer_is_logged_and_read_with_debug_on(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """`--debug` (or any DEBUG handler) must not break the streamed path.
+
+    The debug record and the HTML check read the body the stream collected:
+    the streamed response itself has no `.content` (ResponseNotRead).
+    """
+
+    def streamed(status: int, raw: bytes) -> httpx.MockTransport:
+        async def chunks() -> AsyncIterator[bytes]:
+            for start in range(0, len(raw), 65536):
+                yield raw[start : start + 65536]
+
+        return httpx.MockTransport(lambda request: httpx.Response(status, content=chunks()))
+
+    caplog.set_level("DEBUG", logger="illvid_tui.api")
+    good = streamed(200, body(200, notices(5000)))
+    async with IllvidClient(DEMO_KEY, base_url=BASE, transport=good) as client:
+        got = await client.files_dmca(on_first=lambda first: None)
+    assert len(got) == 5000
+    assert any('answer={"status": 200' in r.getMessage() for r in caplog.records)
+
+    page = streamed(403, b"<html>" + b"x" * 300_000 + b"</html>")
+    async with IllvidClient(DEMO_KEY, base_url=BASE, transport=page, max_attempts=1) as client:
+        with pytest.raises(IllvidError) as failed:
+            await client.files_dmca(on_first=lambda first: None)
+    assert "HTML" in str(failed.value)

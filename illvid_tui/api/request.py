@@ -162,7 +162,7 @@ class RequestPath:
             body = await jsonio.loads(content) if content.strip() else None
             reason = "an empty body" if body is None else "no status in the answer"
         except (ValueError, UnicodeDecodeError, RecursionError):
-            html = response.content.lstrip()[:1] == b"<"
+            html = content.lstrip()[:1] == b"<"
             body, reason = None, "an HTML page" if html else "broken JSON"
         outcome = read_envelope(op, response.status_code, body, reason)
         status = outcome.status if isinstance(outcome, IllvidError) else 200
@@ -172,7 +172,7 @@ class RequestPath:
             log.debug(
                 "op=%s params=%s attempt=%d http=%d status=%s %.0f ms answer=%s",
                 op, shown, attempt, response.status_code, status, elapsed_ms,
-                response.content[:DEBUG_ANSWER_BYTES].decode("utf-8", "replace"),
+                content[:DEBUG_ANSWER_BYTES].decode("utf-8", "replace"),
             )  # fmt: skip
         if isinstance(outcome, BandwidthExceededError):
             outcome.retry_after = retry_after(response)

@@ -60,6 +60,7 @@ class Context:
         #: Where the credentials in use came from ("env", "keyring", ...), for error hints.
         self.source = ""
         self._debug_handler: logging.Handler | None = None
+        self._level_before_debug = logging.NOTSET
         if self.debug:
             self._debug_to_stderr()
 
@@ -177,13 +178,17 @@ class Context:
         handler.setFormatter(Redacting("debug: %(message)s"))
         handler.addFilter(redact.RedactingFilter())
         logger = logging.getLogger("illvid_tui.api")
+        self._level_before_debug = logger.level
         logger.setLevel(logging.DEBUG)
         logger.addHandler(handler)
         self._debug_handler = handler
 
     def stop_debug(self) -> None:
         if self._debug_handler is not None:
-            logging.getLogger("illvid_tui.api").removeHandler(self._debug_handler)
+            logger = logging.getLogger("illvid_tui.api")
+            logger.removeHandler(self._debug_handler)
+            # In-process callers (tests, a host program) get the level they had.
+            logger.setLevel(self._level_before_debug)
             self._debug_handler = None
 
 
