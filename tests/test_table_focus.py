@@ -79,3 +79,18 @@ async def test_slash_opens_the_search_and_enter_gives_the_keys_back(
         await pilot.press("escape", "P")
         await pilot.pause()
         assert isinstance(app.screen, ProfilesScreen)
+
+
+async def test_a_click_on_the_search_box_opens_it(make_app: Callable[..., IllvidApp]) -> None:
+    # DMCA shows its search box all the time: the mouse opens it as `/` does.
+    app = make_app(screen="dmca")
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.pause()
+        box = app.screen.query_one(".table-search", Input)
+        assert isinstance(app.screen.focused, FastTable)
+        await pilot.click(".table-search")
+        await pilot.pause()
+        assert app.screen.focused is box
+        await pilot.press("z")
+        await pilot.pause()
+        assert box.value == "z"

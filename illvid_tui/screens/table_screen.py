@@ -86,6 +86,11 @@ class TableScreen(Screen[None]):
         box.can_focus = True
         box.focus()
 
+    def on_click(self, event: events.Click) -> None:
+        # A click on the search box opens it too (the mouse works as `/` does).
+        if event.widget is not None and event.widget.has_class("table-search"):
+            self.action_search()
+
     @on(events.DescendantBlur, ".table-search")
     def _search_left(self, event: events.DescendantBlur) -> None:
         # Focus goes elsewhere (Enter, Esc, a click): only `/` brings it back.
