@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import logging
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -13,8 +12,7 @@ import keyring
 import keyring.backends.fail
 import keyring.backends.null
 import pytest
-from keyring.backend import KeyringBackend
-from keyring.errors import PasswordDeleteError
+from file_keyring import JsonKeyring  # one file-backed backend, re-exported for tests
 
 from illvid_tui.app import IllvidApp
 from illvid_tui.app.demo import create_demo_app
@@ -57,36 +55,6 @@ def make_app(emulator: Emulator, settings: Settings) -> Callable[..., IllvidApp]
         return create_demo_app(app_settings, emulator=emulator, **kwargs)
 
     return make
-
-
-class JsonKeyring(KeyringBackend):
-    """A real keyring backend that keeps its entries in a JSON file (tests only)."""
-
-    priority = 1  # type: ignore[assignment]
-
-    def __init__(self, path: Path) -> None:
-        super().__init__()
-        self.path = path
-
-    def _entries(self) -> dict[str, str]:
-        if not self.path.exists():
-            return {}
-        data: dict[str, str] = json.loads(self.path.read_text())
-        return data
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self._entries().get(f"{service}\0{username}")
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        entries = self._entries()
-        entries[f"{service}\0{username}"] = password
-        self.path.write_text(json.dumps(entries))
-
-    def delete_password(self, service: str, username: str) -> None:
-        entries = self._entries()
-        if entries.pop(f"{service}\0{username}", None) is None:
-            raise PasswordDeleteError(username)
-        self.path.write_text(json.dumps(entries))
 
 
 @pytest.fixture(autouse=True)

@@ -14,12 +14,18 @@ from keyring.backend import KeyringBackend
 from keyring.errors import PasswordDeleteError
 
 
-class FileKeyring(KeyringBackend):
+class JsonKeyring(KeyringBackend):
+    """A real keyring backend that keeps its entries in the JSON file at `path`."""
+
     priority = 1  # type: ignore[assignment]
+
+    def __init__(self, path: Path) -> None:
+        super().__init__()
+        self._path = path
 
     @property
     def path(self) -> Path:
-        return Path(os.environ["ILLVID_TEST_KEYRING"])
+        return self._path
 
     def _entries(self) -> dict[str, str]:
         if not self.path.exists():
@@ -40,3 +46,10 @@ class FileKeyring(KeyringBackend):
         if entries.pop(f"{service}\0{username}", None) is None:
             raise PasswordDeleteError(username)
         self.path.write_text(json.dumps(entries))
+
+
+class FileKeyring(JsonKeyring):
+    """The same, built by keyring itself in a child process: the file is $ILLVID_TEST_KEYRING."""
+
+    def __init__(self) -> None:
+        super().__init__(Path(os.environ["ILLVID_TEST_KEYRING"]))
