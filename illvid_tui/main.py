@@ -15,7 +15,7 @@ import sys
 from collections.abc import Sequence
 
 from illvid_tui.api.baseurl import base_url_problem
-from illvid_tui.cli.parser import build_parser
+from illvid_tui.cli.parser import build_parser, parse_command_line
 from illvid_tui.core.settings import Settings
 
 #: Frames per second under --low-bandwidth (Textual's default is 60).
@@ -24,8 +24,7 @@ LOW_BANDWIDTH_FPS = "10"
 
 def parse_args(argv: Sequence[str] | None = None) -> tuple[argparse.Namespace, Settings]:
     """The options and the settings they make; a bad option or URL exits with status 2."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parse_command_line(argv)
     settings = Settings.from_env(
         base_url=args.base_url,
         start_screen=args.screen,
@@ -36,13 +35,13 @@ def parse_args(argv: Sequence[str] | None = None) -> tuple[argparse.Namespace, S
     # The same rule the client applies when built; this answers at once.
     problem = base_url_problem(settings.base_url)
     if problem:
-        parser.error(f"bad base URL: {problem}")
+        build_parser().error(f"bad base URL: {problem}")
     if settings.profile is not None:
         from illvid_tui.core.profiles import name_problem
 
         problem = name_problem(settings.profile)
         if problem:
-            parser.error(problem)
+            build_parser().error(problem)
     return args, settings
 
 

@@ -154,6 +154,35 @@ def test_no_subcommand_runs_the_app_with_the_same_options() -> None:
     assert settings.start_screen == "dmca" and settings.low_bandwidth
 
 
+def test_starting_the_app_reads_the_top_options_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The nine subcommand parsers (~10 ms) are not built before the app's first frame...
+    from illvid_tui.cli import parser
+
+    full = parser.build_parser
+    argv = ["--screen", "files", "--base-url", "http://127.0.0.1:9/api", "--demo", "-q"]
+    expected = vars(full().parse_args(argv))
+    monkeypatch.setattr(parser, "build_parser", lambda: pytest.fail("whole parser built"))
+    assert vars(parser.parse_command_line(argv)) == expected
+    assert parser.parse_command_line([]).command is None
+    # ...but a subcommand, -h or an unknown word gets the whole parser: its help and errors.
+    built: list[bool] = []
+    monkeypatch.setattr(parser, "build_parser", lambda: built.append(True) or full())
+    assert parser.parse_command_line(["--demo", "account", "--json"]).format == "json"
+    with pytest.raises(SystemExit):
+        parser.parse_command_line(["--demo", "nonsense"])
+    assert built == [True, True]
+
+
+def test_help_and_errors_name_the_subcommands() -> None:
+    done = run_cli("--help")
+    assert done.returncode == 0 and "subcommands" in done.stdout and "renew" in done.stdout
+    done = run_cli("--demo", "nonsense")
+    assert done.returncode == 2 and "invalid choice: 'nonsense'" in done.stderr
+    done = run_cli("--api-key=x")
+    assert done.returncode == 2 and "the key is never an option" in done.stderr
+    assert "=x" not in done.stderr  # the value is never echoed
+
+
 def test_subcommand_bad_usage_is_one_line_and_status_2() -> None:
     for argv in (["dmca", "--order", "sideways"], ["renew"], ["account", "--csv"]):
         done = run_cli(*argv)

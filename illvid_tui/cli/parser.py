@@ -56,17 +56,41 @@ class Parser(argparse.ArgumentParser):
         self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
     ) -> argparse.Namespace:
         argv = list(sys.argv[1:] if args is None else args)
-        for arg in argv:
-            if arg == "--":
-                break
-            if arg.split("=", 1)[0] in KEY_OPTIONS:
-                # Said before argparse reads the rest: the value after it would
-                # otherwise be taken for a subcommand and the message mislead.
-                self.error(
-                    f"unrecognized arguments: {arg.split('=', 1)[0]} (the key is never an "
-                    "option, it would show in ps: use ILLVID_API_KEY or `illvid-tui login`)"
-                )
+        _refuse_key_options(self, argv)
         return super().parse_args(argv, namespace)
+
+
+def _refuse_key_options(parser: argparse.ArgumentParser, argv: Sequence[str]) -> None:
+    for arg in argv:
+        if arg == "--":
+            break
+        if arg.split("=", 1)[0] in KEY_OPTIONS:
+            # Said before argparse reads the rest: the value after it would
+            # otherwise be taken for a subcommand and the message mislead.
+            parser.error(
+                f"unrecognized arguments: {arg.split('=', 1)[0]} (the key is never an "
+                "option, it would show in ps: use ILLVID_API_KEY or `illvid-tui login`)"
+            )
+
+
+def parse_command_line(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    """The command line read by `build_parser()`'s parser, built only when it is needed.
+
+    Starting the app (only global options) is read by the top-level options
+    alone: the nine subcommand parsers cost ~10 ms before the first frame.
+    Anything else (a subcommand, -h, an unknown word) goes to the whole parser,
+    so its help and its errors are the same as ever.
+    """
+    argv = list(sys.argv[1:] if argv is None else argv)
+    quick = Parser(prog="illvid-tui", add_help=False)
+    _global_options(quick, suppress=False)
+    quick.add_argument("--version", action="version", version=f"illvid-tui {__version__}")
+    _refuse_key_options(quick, argv)
+    args, rest = quick.parse_known_args(argv)
+    if not rest:
+        args.command = None
+        return args
+    return build_parser().parse_args(argv)
 
 
 def _global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
@@ -215,4 +239,4 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-__all__ = ["COMMANDS", "EPILOG", "Parser", "build_parser"]
+__all__ = ["COMMANDS", "EPILOG", "Parser", "build_parser", "parse_command_line"]
