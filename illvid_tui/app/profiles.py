@@ -6,7 +6,8 @@ before the server answers (every section and the poller follow it, so nothing
 of the old account stays in view), the header shows the profile. The old
 account's uploads keep their rows in the state database and are polled again
 when their profile is in use again. Each profile's connection state, once
-tried, is kept for the profiles screen.
+tried, is kept for the profiles screen. core.profiles (tomllib) and
+core.signin are imported where they are used, after the first frame.
 """
 
 from __future__ import annotations
@@ -20,14 +21,12 @@ from textual.reactive import reactive
 
 from illvid_tui.app.signin import SignInApp
 from illvid_tui.core.account import AccountState
-from illvid_tui.core.profiles import UNNAMED_LABEL, ProfileError, ProfileStore
-from illvid_tui.core.signin import store_of
 
 if TYPE_CHECKING:
     from textual.screen import Screen
 
     from illvid_tui.core.credentials import Credentials, Loaded
-    from illvid_tui.core.profiles import Profile
+    from illvid_tui.core.profiles import Profile, ProfileStore
 
 #: Connection states worth keeping per profile (the others are on the way to one).
 _KEPT = ("ok", "rejected", "offline", "retrying")
@@ -55,6 +54,8 @@ class ProfilesApp(SignInApp):
     @property
     def profile_store(self) -> ProfileStore:
         """profiles.toml and the last-used name (read again on each call), or the given store."""
+        from illvid_tui.core.signin import store_of
+
         return self._given_store if self._given_store is not None else store_of(self.settings)
 
     def use_profile_store(
@@ -69,9 +70,13 @@ class ProfilesApp(SignInApp):
         self._add_instead = add
 
     def watch_profile(self, name: str | None) -> None:
+        from illvid_tui.core.profiles import UNNAMED_LABEL
+
         self.profile_label = "" if name is None else (name or UNNAMED_LABEL)
 
     def watch_connection(self, value: tuple[str, str]) -> None:
+        from illvid_tui.core.profiles import UNNAMED_LABEL
+
         name = self.profile
         if name is None or value[0] not in _KEPT:
             return
@@ -119,6 +124,7 @@ class ProfilesApp(SignInApp):
     @work(thread=True, exclusive=True, group="app.switch", exit_on_error=False)
     def _load_profile_key(self) -> None:
         from illvid_tui.core import signin
+        from illvid_tui.core.profiles import ProfileError
 
         store = self.profile_store
         try:
@@ -145,6 +151,8 @@ class ProfilesApp(SignInApp):
         self._activate(profile.name, profile.base_url, loaded.credentials)
 
     def _activate(self, name: str, base_url: str, credentials: Credentials) -> None:
+        from illvid_tui.core.profiles import UNNAMED_LABEL
+
         if self.profile == "":
             self._env_url = self.settings.base_url
         self.use_profile(name, base_url)
@@ -159,6 +167,7 @@ class ProfilesApp(SignInApp):
 
     def add_profile(self) -> None:
         """The login screen with a name and base URL: a new profile, switched to once accepted."""
+        from illvid_tui.core.profiles import ProfileError
         from illvid_tui.screens.login import ProfileTarget
 
         if self._add_instead is not None:
@@ -187,6 +196,7 @@ class ProfilesApp(SignInApp):
     @work(thread=True, exclusive=True, group="app.rename", exit_on_error=False)
     def _rename(self) -> None:
         from illvid_tui.core import signin
+        from illvid_tui.core.profiles import ProfileError
 
         old, new = self._renaming
         try:
@@ -217,6 +227,7 @@ class ProfilesApp(SignInApp):
     @work(thread=True, exclusive=True, group="app.remove", exit_on_error=False)
     def _remove(self) -> None:
         from illvid_tui.core import signin
+        from illvid_tui.core.profiles import ProfileError
 
         name = self._removing
         try:
@@ -236,6 +247,8 @@ class ProfilesApp(SignInApp):
 
     def profile_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         """ "Profiles" and one "Profile: switch to NAME" per other profile."""
+        from illvid_tui.core.profiles import ProfileError
+
         yield SystemCommand(
             "Profiles", "Every account: switch, add, rename, remove (P)", self.action_profiles
         )
