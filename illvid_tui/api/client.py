@@ -110,6 +110,11 @@ class IllvidClient(RequestPath):
         self._semaphore = asyncio.Semaphore(max_in_flight)
         redact.register_secret(key)
         self._transport = transport
+        if transport is None:
+            from illvid_tui.api.http1 import network_transport
+
+            # One connection per request in flight (None through a proxy: httpx's).
+            transport = network_transport(max_connections=max_in_flight)
         self._http = httpx.AsyncClient(
             transport=transport,
             timeout=httpx.Timeout(self.timeout),
@@ -188,7 +193,9 @@ class IllvidClient(RequestPath):
         from illvid_tui.api.upload import FileUploader
 
         shared = self._transport
-        if isinstance(shared, httpx.AsyncHTTPTransport):
+        from illvid_tui.api.http1 import Http1Transport
+
+        if isinstance(shared, Http1Transport):
             shared = None
         ua = {"user_agent": f"illvid-tui/{__version__}"}
         return FileUploader(self._key, transport=shared, **{**ua, **options})

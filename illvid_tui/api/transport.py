@@ -32,20 +32,25 @@ def import_httpx() -> None:
             del sys.modules["httpx._main"]
 
 
-def make_transport(base_url: str) -> httpx.AsyncBaseTransport:
-    """The transport of a new client for `base_url` (blocking for https: a TLS context, ~35 ms)."""
+def make_transport(base_url: str) -> httpx.AsyncBaseTransport | None:
+    """The transport of a new client for `base_url` (blocking for https: a TLS context, ~35 ms).
+
+    None through a proxy in the environment: the client then takes httpx's own
+    (api/http1.py).
+    """
     import httpx
 
     from illvid_tui.api.baseurl import is_loopback
     from illvid_tui.api.client import DEFAULT_MAX_IN_FLIGHT
+    from illvid_tui.api.http1 import network_transport, proxied
 
-    # As many connections as the client keeps requests in flight.
-    limits = httpx.Limits(
-        max_connections=DEFAULT_MAX_IN_FLIGHT, max_keepalive_connections=DEFAULT_MAX_IN_FLIGHT
-    )
+    if proxied():
+        return None
     url = httpx.URL(base_url)
-    if url.scheme == "http" and is_loopback(url.host):
-        # Plain http to this machine (the emulator): TLS is never used, so
-        # no certificate store is loaded. https keeps full verification.
-        return httpx.AsyncHTTPTransport(verify=False, limits=limits)
-    return httpx.AsyncHTTPTransport(limits=limits)
+    context = None
+    if not (url.scheme == "http" and is_loopback(url.host)):
+        # Plain http to this machine (the emulator) never uses TLS, so no
+        # certificate store is loaded for it; https keeps full verification.
+        context = httpx.create_ssl_context()
+    # As many connections as the client keeps requests in flight.
+    return network_transport(max_connections=DEFAULT_MAX_IN_FLIGHT, ssl_context=context)

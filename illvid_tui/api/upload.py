@@ -220,6 +220,10 @@ class FileUploader:
         self.max_attempts = max_attempts
         self.backoff = backoff
         self._sleep = sleep
+        if transport is None:
+            from illvid_tui.api.http1 import network_transport
+
+            transport = network_transport()  # None through a proxy: httpx's
         # No timeout of httpx's own: the watchdog decides (a slow, moving upload lives).
         self._http = httpx.AsyncClient(
             transport=transport,

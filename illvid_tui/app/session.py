@@ -158,10 +158,12 @@ class SessionApp(App[None]):
         try:
             if self.transport is None:
                 transport = self._make_transport()
-            # What the first request would import on the event loop (~30 ms).
-            import anyio._backends._asyncio  # noqa: F401
-            import httpcore._async.http11  # noqa: F401
-            import httpcore._backends.anyio  # noqa: F401
+                if transport is None:
+                    # Through a proxy, httpx's own transport: what its first
+                    # request would import on the event loop (~70 ms).
+                    import anyio._backends._asyncio  # noqa: F401
+                    import httpcore._async.http11  # noqa: F401
+                    import httpcore._backends.anyio  # noqa: F401
         except Exception:  # noqa: BLE001 - connect() builds it again on the loop and reports
             transport = None
         from illvid_tui.core import keymap
@@ -211,14 +213,18 @@ class SessionApp(App[None]):
             return
         self.call_from_thread(self._keep_next_transport, transport)
 
-    def _keep_next_transport(self, transport: httpx.AsyncBaseTransport) -> None:
+    def _keep_next_transport(self, transport: httpx.AsyncBaseTransport | None) -> None:
+        if transport is None:
+            return
         if self._next_transport is None:
             self._next_transport = transport
         else:
             self.run_worker(transport.aclose(), group="app.close", exit_on_error=False)
 
-    def _make_transport(self) -> httpx.AsyncBaseTransport:
-        """The HTTP transport of a new client (blocking for https: a TLS context, ~35 ms)."""
+    def _make_transport(self) -> httpx.AsyncBaseTransport | None:
+        """The HTTP transport of a new client (blocking for https: a TLS context, ~35 ms).
+
+        None through a proxy: the client takes httpx's own (api/http1.py)."""
         from illvid_tui.api.transport import make_transport
 
         return make_transport(self.settings.base_url)
