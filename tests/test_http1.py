@@ -166,6 +166,61 @@ async def test_an_idle_connection_the_server_closed_is_not_reused() -> None:
         assert server.connections == 2
 
 
+async def test_bytes_nobody_asked_for_retire_an_idle_connection() -> None:
+    # A 408 sent on an idle connection (or bytes past Content-Length) would
+    # otherwise be read as the next request's answer.
+    server = Server(lambda head, body: ok() + b"HTTP/1.1 408 Request Timeout\r\n\r\n")
+    async with server as url:
+        async with httpx.AsyncClient(transport=Http1Transport()) as client:
+            assert (await client.get(url)).status_code == 200
+            assert (await client.get(url)).status_code == 200
+        assert server.connections == 2
+
+
+async def test_idle_connections_of_every_origin_are_reaped() -> None:
+    first, second = Server(lambda head, body: ok()), Server(lambda head, body: ok())
+    async with first as url_a, second as url_b:
+        transport = Http1Transport()
+        async with httpx.AsyncClient(transport=transport) as client:
+            await client.get(url_a)
+            for writer in first.writers:
+                writer.close()  # the first server's keep-alive timeout
+                await writer.wait_closed()
+            (idle_a,) = next(iter(transport._idle.values()))
+            for _ in range(100):
+                if idle_a.reader.at_eof():
+                    break
+                await asyncio.sleep(0)
+            await client.get(url_b)
+            # The first origin's dead connection was closed on the way, not left half-open.
+            assert len(transport._idle) == 1 and idle_a.writer.is_closing()
+
+
+async def test_a_body_must_match_its_content_length() -> None:
+    async def five() -> AsyncIterator[bytes]:
+        yield b"12345"
+
+    server = Server(lambda head, body: ok())
+    async with server as url:
+        async with httpx.AsyncClient(transport=Http1Transport()) as client:
+            for declared in ("3", "9"):
+                with pytest.raises(httpx.LocalProtocolError, match="Content-Length"):
+                    await client.post(url, content=five(), headers={"Content-Length": declared})
+            assert (await client.get(url)).status_code == 200
+    # Neither broken body reached the server as a request: each connection was dropped.
+    assert [head.split(b" ")[0] for head, _ in server.requests] == [b"GET"]
+
+
+async def test_an_upgraded_connection_is_never_pooled() -> None:
+    server = Server(lambda head, body: b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: x\r\n\r\n")
+    async with server as url:
+        transport = Http1Transport()
+        async with httpx.AsyncClient(transport=transport) as client:
+            async with client.stream("GET", url) as response:
+                assert response.status_code == 101
+            assert transport._idle == {}
+
+
 async def test_an_old_idle_connection_is_not_reused() -> None:
     server = Server(lambda head, body: ok())
     async with server as url:
@@ -181,6 +236,9 @@ async def test_an_old_idle_connection_is_not_reused() -> None:
         (b"HTTP/1.1 200 OK\r\nContent-Length: 50\r\n\r\nshort", "complete message body"),
         (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n9\r\nabc", "inside a chunk"),
         (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", "bad chunk size"),
+        (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0x5\r\nhello\r\n", "chunk size"),
+        (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n-5\r\nhello\r\n", "chunk size"),
+        (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1_0\r\nhello\r\n", "chunk size"),
         (b"SSH-2.0-OpenSSH_9.6\r\n\r\n", "not an HTTP/1.1 status line"),
         (b"HTTP/1.1 2x0 OK\r\n\r\n", "not an HTTP/1.1 status line"),
         (b"HTTP/1.1 200 OK\r\nno colon here\r\n\r\n", "bad header line"),

@@ -11,11 +11,10 @@ with a proxy in the environment ($HTTPS_PROXY, $HTTP_PROXY, $ALL_PROXY),
 `network_transport()` answers None and httpx uses its own, which speaks to
 proxies and honours $NO_PROXY.
 
-Framing follows RFC 9112: a response body is delimited by chunked transfer
-coding, else Content-Length, else the connection's end (never reused then);
-HEAD, 1xx, 204 and 304 answers have none. A connection is reused only after
-a complete exchange that neither side marked `Connection: close`, and only
-while idle for less than `keepalive_expiry` and not closed by the server.
+Reading answers (framing, the body stream) is api/http1_answer.py. A
+connection is reused only after a complete exchange that neither side marked
+`Connection: close`, and only while idle for less than `keepalive_expiry`,
+not closed by the server and with nothing unasked-for received on it.
 """
 
 from __future__ import annotations
@@ -25,14 +24,13 @@ import os
 import ssl
 import time
 from collections.abc import AsyncIterator
+from functools import partial
 from typing import Any
 
 import httpx
 
-#: Bytes of a response head (status line and headers) at most.
-MAX_HEAD = 64 * 1024
-#: Bytes read at a time (and the stream buffer's limit).
-READ_SIZE = 256 * 1024
+from illvid_tui.api.http1_answer import READ_SIZE, Body, read_head, within
+
 #: Below common servers' keep-alive timeouts (uvicorn's 5 s, nginx's 75 s):
 #: an idle connection is not reused at the moment the server closes it.
 KEEPALIVE_EXPIRY = 4.0
@@ -40,6 +38,10 @@ KEEPALIVE_EXPIRY = 4.0
 _Origin = tuple[str, str, int]
 
 _PROXY_VARIABLES = ("https_proxy", "http_proxy", "all_proxy")
+
+
+def _where(host: str, port: int) -> str:
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
 
 
 def proxied() -> bool:
@@ -66,10 +68,17 @@ class _Connection:
         self.idle_since = time.monotonic()
 
     def usable(self, expiry: float) -> bool:
-        """Not closed by either side, idle for less than `expiry` seconds."""
+        """Not closed by either side, nothing unasked-for received, idle < `expiry` s.
+
+        Bytes that arrived on an idle connection (a 408 before the server
+        closes it, more than Content-Length said) would be read as the next
+        request's answer: such a connection is never reused. StreamReader
+        shows its buffer only as this private attribute.
+        """
         return (
             not self.writer.is_closing()
             and not self.reader.at_eof()
+            and not self.reader._buffer  # type: ignore[attr-defined]
             and time.monotonic() - self.idle_since < expiry
         )
 
@@ -115,12 +124,13 @@ class Http1Transport(httpx.AsyncBaseTransport):
         try:
             connection, reused = await self._connection(request, origin, timeouts.get("connect"))
             await self._send(connection, request, timeouts.get("write"))
-            version, status, reason, headers = await self._read_head(
-                connection, request, timeouts.get("read"), reused
+            version, status, reason, headers = await read_head(
+                connection.reader, request, timeouts.get("read"), reused
             )
-            body = _Body(
-                self, origin, connection, request, status, headers, timeouts.get("read"),
+            body = Body(
+                connection.reader, request, status, headers, timeouts.get("read"),
                 keep_alive=version == b"HTTP/1.1",
+                release=partial(self._release, origin, connection),
             )  # fmt: skip
         except BaseException:
             if connection is not None:
@@ -152,7 +162,7 @@ class Http1Transport(httpx.AsyncBaseTransport):
                 await self._slots.acquire()
         except TimeoutError:
             raise httpx.PoolTimeout(
-                f"no free connection within {timeout} s ({self._max_connections} in use)",
+                f"no free connection {within(timeout)} ({self._max_connections} in use)",
                 request=request,
             ) from None
 
@@ -163,12 +173,23 @@ class Http1Transport(httpx.AsyncBaseTransport):
     async def _connection(
         self, request: httpx.Request, origin: _Origin, timeout: float | None
     ) -> tuple[_Connection, bool]:
-        idle = self._idle.get(origin, [])
-        while idle:
-            connection = idle.pop()
-            if connection.usable(self._expiry):
-                return connection, True
-            connection.close()
+        found = None
+        # Every origin's idle connections are looked at: one closed by its
+        # server is closed here too, not kept half-open until the client ends
+        # (an uploader meets a new upload server now and then).
+        for key in list(self._idle):
+            kept = []
+            for connection in self._idle.pop(key):
+                if not connection.usable(self._expiry):
+                    connection.close()
+                elif key == origin and found is None:
+                    found = connection
+                else:
+                    kept.append(connection)
+            if kept:
+                self._idle[key] = kept
+        if found is not None:
+            return found, True
         scheme, host, port = origin
         context = None
         if scheme == "https":
@@ -184,20 +205,23 @@ class Http1Transport(httpx.AsyncBaseTransport):
                     server_hostname=host if context is not None else None,
                     limit=READ_SIZE,
                 )
-        except TimeoutError:
+        except TimeoutError as exc:
             raise httpx.ConnectTimeout(
-                f"connecting to {host}:{port} took over {timeout} s", request=request
+                f"connecting to {_where(host, port)}: no answer {within(timeout, exc)}",
+                request=request,
             ) from None
         except (OSError, ssl.SSLError) as exc:
-            raise httpx.ConnectError(f"{host}:{port}: {exc}", request=request) from exc
+            raise httpx.ConnectError(f"{_where(host, port)}: {exc}", request=request) from exc
         return _Connection(reader, writer), False
 
-    def _keep(self, origin: _Origin, connection: _Connection) -> None:
-        if self._closed:
+    def _release(self, origin: _Origin, connection: _Connection, reuse: bool) -> None:
+        """An exchange ended (Body's `release`): keep the connection or close it; free the slot."""
+        if reuse and not self._closed:
+            connection.idle_since = time.monotonic()
+            self._idle.setdefault(origin, []).append(connection)
+        else:
             connection.close()
-            return
-        connection.idle_since = time.monotonic()
-        self._idle.setdefault(origin, []).append(connection)
+        self._give_slot()
 
     # -- one exchange --------------------------------------------------------------
 
@@ -215,230 +239,49 @@ class Http1Transport(httpx.AsyncBaseTransport):
                 raise httpx.LocalProtocolError("a header carries a line break", request=request)
             head += [name, b": ", value, b"\r\n"]
         head.append(b"\r\n")
+        declared = headers.get("content-length")
+        length = int(declared) if declared is not None and declared.isdigit() else None
+        sent = 0
         writer = connection.writer
         try:
             writer.write(b"".join(head))
             stream: Any = request.stream
-            if isinstance(stream, httpx.AsyncByteStream):
-                async for chunk in stream:
-                    if chunk:
-                        writer.write(b"%x\r\n%s\r\n" % (len(chunk), chunk) if chunked else chunk)
-                        async with asyncio.timeout(timeout):
-                            await writer.drain()
-            else:
-                for chunk in stream:
-                    if chunk:
-                        writer.write(b"%x\r\n%s\r\n" % (len(chunk), chunk) if chunked else chunk)
+            is_async = isinstance(stream, httpx.AsyncByteStream)
+            chunks = aiter(stream) if is_async else _as_async(stream)
+            async for chunk in chunks:
+                if not chunk:
+                    continue
+                sent += len(chunk)
+                if length is not None and sent > length:
+                    # The surplus would be read by the server as a request of its own.
+                    raise httpx.LocalProtocolError(
+                        f"the body runs over its Content-Length ({length} bytes)",
+                        request=request,
+                    )
+                writer.write(b"%x\r\n%s\r\n" % (len(chunk), chunk) if chunked else chunk)
+                if is_async:
+                    async with asyncio.timeout(timeout):
+                        await writer.drain()
+            if length is not None and sent != length:
+                raise httpx.LocalProtocolError(
+                    f"the body ended at {sent} of its Content-Length {length} bytes",
+                    request=request,
+                )
             if chunked:
                 writer.write(b"0\r\n\r\n")
             async with asyncio.timeout(timeout):
                 await writer.drain()
-        except TimeoutError:
+        except TimeoutError as exc:
             raise httpx.WriteTimeout(
-                f"sending the request took over {timeout} s", request=request
+                f"sending the request: stuck {within(timeout, exc)}", request=request
             ) from None
         except OSError as exc:
             raise httpx.WriteError(f"sending the request: {exc}", request=request) from exc
 
-    async def _read_head(
-        self,
-        connection: _Connection,
-        request: httpx.Request,
-        timeout: float | None,
-        reused: bool,
-    ) -> tuple[bytes, int, bytes, list[tuple[bytes, bytes]]]:
-        while True:
-            try:
-                async with asyncio.timeout(timeout):
-                    raw = await connection.reader.readuntil(b"\r\n\r\n")
-            except TimeoutError:
-                raise httpx.ReadTimeout(f"no answer within {timeout} s", request=request) from None
-            except asyncio.IncompleteReadError as exc:
-                where = " (a kept-alive connection)" if reused else ""
-                raise httpx.RemoteProtocolError(
-                    "Server disconnected without sending a response" + where
-                    if not exc.partial
-                    else "the server closed the connection inside the response head",
-                    request=request,
-                ) from None
-            except asyncio.LimitOverrunError:
-                raise httpx.RemoteProtocolError(
-                    f"the response head is over {MAX_HEAD} bytes", request=request
-                ) from None
-            except OSError as exc:
-                raise httpx.ReadError(f"reading the answer: {exc}", request=request) from exc
-            if len(raw) > MAX_HEAD:
-                raise httpx.RemoteProtocolError(
-                    f"the response head is over {MAX_HEAD} bytes", request=request
-                )
-            version, status, reason, headers = _parse_head(raw, request)
-            if 100 <= status < 200 and status != 101:
-                continue  # 100 Continue, 103 Early Hints: the answer follows
-            return version, status, reason, headers
 
-
-def _parse_head(
-    raw: bytes, request: httpx.Request
-) -> tuple[bytes, int, bytes, list[tuple[bytes, bytes]]]:
-    """(HTTP version, status, reason phrase, header fields) of a response head."""
-    lines = raw[:-4].split(b"\r\n")
-    parts = lines[0].split(b" ", 2)
-    if len(parts) < 2 or not parts[0].startswith(b"HTTP/1.") or not parts[1].isdigit():
-        raise httpx.RemoteProtocolError(
-            f"not an HTTP/1.1 status line: {lines[0][:80]!r}", request=request
-        )
-    status = int(parts[1])
-    if not 100 <= status <= 999:
-        raise httpx.RemoteProtocolError(f"bad status code {status}", request=request)
-    reason = parts[2] if len(parts) > 2 else b""
-    headers: list[tuple[bytes, bytes]] = []
-    for line in lines[1:]:
-        name, colon, value = line.partition(b":")
-        if not colon or not name or name != name.strip():
-            raise httpx.RemoteProtocolError(f"bad header line: {line[:80]!r}", request=request)
-        headers.append((name, value.strip(b" \t")))
-    return parts[0], status, reason, headers
-
-
-class _Body(httpx.AsyncByteStream):
-    """A response body as it arrives; closing it frees the connection (or closes it)."""
-
-    def __init__(
-        self,
-        transport: Http1Transport,
-        origin: _Origin,
-        connection: _Connection,
-        request: httpx.Request,
-        status: int,
-        headers: list[tuple[bytes, bytes]],
-        timeout: float | None,
-        *,
-        keep_alive: bool,
-    ) -> None:
-        self._transport = transport
-        self._origin = origin
-        self._connection: _Connection | None = connection
-        self._request = request
-        self._timeout = timeout
-        values: dict[bytes, list[bytes]] = {}
-        for name, value in headers:
-            values.setdefault(name.lower(), []).append(value)
-        tokens = b",".join(values.get(b"connection", [])).lower()
-        self._reusable = (
-            keep_alive  # an HTTP/1.0 answer: the connection is not reused
-            and b"close" not in tokens
-            and b"close" not in request.headers.get("connection", "").lower().encode()
-        )
-        coding = b",".join(values.get(b"transfer-encoding", [])).lower()
-        lengths = {v.strip() for v in values.get(b"content-length", [])}
-        self._length: int | None = None
-        self._chunked = False
-        if request.method == "HEAD" or status in (204, 304) or 100 <= status < 200:
-            self._length = 0
-        elif coding:
-            if not coding.rstrip().endswith(b"chunked"):
-                self._reusable = False  # delimited by the connection's end
-            else:
-                self._chunked = True
-        elif lengths:
-            if len(lengths) != 1 or not next(iter(lengths)).isdigit():
-                raise httpx.RemoteProtocolError("bad Content-Length", request=request)
-            self._length = int(next(iter(lengths)))
-        else:
-            self._reusable = False  # delimited by the connection's end
-        self._done = self._length == 0
-
-    def _drop(self) -> None:
-        connection, self._connection = self._connection, None
-        if connection is not None:
-            connection.close()
-            self._transport._give_slot()
-
-    async def __aiter__(self) -> AsyncIterator[bytes]:
-        connection = self._connection
-        if connection is None:
-            return
-        reader = connection.reader
-        try:
-            if self._chunked:
-                async for chunk in self._chunks(reader):
-                    yield chunk
-            elif self._length is not None:
-                left = self._length
-                while left:
-                    chunk = await self._read(reader.read(min(left, READ_SIZE)))
-                    if not chunk:
-                        raise httpx.RemoteProtocolError(
-                            "peer closed connection without sending complete message body "
-                            f"({left} of {self._length} bytes missing)",
-                            request=self._request,
-                        )
-                    left -= len(chunk)
-                    yield chunk
-            else:
-                while chunk := await self._read(reader.read(READ_SIZE)):
-                    yield chunk
-            self._done = True
-        except BaseException:
-            self._drop()
-            raise
-        await self.aclose()
-
-    async def _chunks(self, reader: asyncio.StreamReader) -> AsyncIterator[bytes]:
-        while True:
-            line = await self._read(reader.readuntil(b"\r\n"))
-            size_text = line.split(b";", 1)[0].strip()
-            try:
-                size = int(size_text, 16)
-            except ValueError:
-                raise httpx.RemoteProtocolError(
-                    f"bad chunk size {size_text[:20]!r}", request=self._request
-                ) from None
-            if size == 0:
-                while (await self._read(reader.readuntil(b"\r\n"))) != b"\r\n":
-                    pass  # trailer fields: not used
-                return
-            while size:
-                chunk = await self._read(reader.read(min(size, READ_SIZE)))
-                if not chunk:
-                    raise httpx.RemoteProtocolError(
-                        "peer closed connection inside a chunk", request=self._request
-                    )
-                size -= len(chunk)
-                yield chunk
-            if await self._read(reader.readexactly(2)) != b"\r\n":
-                raise httpx.RemoteProtocolError("a chunk ran over its size", request=self._request)
-
-    async def _read(self, pending: Any) -> bytes:
-        try:
-            async with asyncio.timeout(self._timeout):
-                data: bytes = await pending
-                return data
-        except TimeoutError:
-            raise httpx.ReadTimeout(
-                f"the answer stalled for over {self._timeout} s", request=self._request
-            ) from None
-        except asyncio.IncompleteReadError:
-            raise httpx.RemoteProtocolError(
-                "peer closed connection without sending complete message body",
-                request=self._request,
-            ) from None
-        except asyncio.LimitOverrunError:
-            raise httpx.RemoteProtocolError(
-                "a chunk header is too long", request=self._request
-            ) from None
-        except OSError as exc:
-            raise httpx.ReadError(f"reading the answer: {exc}", request=self._request) from exc
-
-    async def aclose(self) -> None:
-        connection, self._connection = self._connection, None
-        if connection is None:
-            return
-        if self._done and self._reusable:
-            self._transport._keep(self._origin, connection)
-        else:
-            connection.close()
-        self._transport._give_slot()
+async def _as_async(chunks: Any) -> AsyncIterator[bytes]:
+    for chunk in chunks:
+        yield chunk
 
 
 __all__ = ["KEEPALIVE_EXPIRY", "Http1Transport", "network_transport", "proxied"]
