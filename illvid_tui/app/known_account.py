@@ -1,8 +1,8 @@
 """The app's side of core.account_cache: the last run's account at once, this one's kept.
 
 `known_state()` runs before the first frame (a small JSON read: no httpx,
-no keyring); `saver()` gives the write to run in a thread after an answer.
-The demo keeps nothing.
+no keyring, not even core.credentials' stores: core.env_credentials is enough);
+`saver()` gives the write to run in a thread after an answer. The demo keeps nothing.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from functools import partial
 
 from illvid_tui.core import account_cache
 from illvid_tui.core.account import AccountState
-from illvid_tui.core.credentials import Credentials, from_env
+from illvid_tui.core.env_credentials import Credentials, from_env
 from illvid_tui.core.settings import Settings
 
 

@@ -10,24 +10,27 @@ to move them into the profile "default". keyring is imported only inside these f
 app calls from a thread worker: its import and backend discovery cost
 0.1-0.2 s and its calls may block on D-Bus or an unlock prompt.
 
-The key is a secret: `Credentials` never shows it in a repr, and no function
-here logs it or puts it in an exception text.
+`Credentials`, `from_env`, ENV_LOGIN and ENV_KEY are core.env_credentials' (the
+app reads the environment before its first frame without this module), named here
+too. The key is a secret: no function here logs it or puts it in an exception text.
 """
 
 from __future__ import annotations
 
 import json
 import os
-from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from illvid_tui.api import redact
+# Re-exported: the app's first frame reads the environment through core.env_credentials
+# alone; everything else keeps naming them here.
+from illvid_tui.core.env_credentials import ENV_KEY as ENV_KEY
+from illvid_tui.core.env_credentials import ENV_LOGIN as ENV_LOGIN
+from illvid_tui.core.env_credentials import Credentials as Credentials
+from illvid_tui.core.env_credentials import from_env as from_env
 
 SERVICE = "illvid-tui"
-ENV_LOGIN = "ILLVID_API_LOGIN"
-ENV_KEY = "ILLVID_API_KEY"
 
 #: The ways out when no keyring backend works (shown on the login screen).
 NO_KEYRING_HELP = (
@@ -35,41 +38,6 @@ NO_KEYRING_HELP = (
     f"session only. Ways out: set {ENV_LOGIN} and {ENV_KEY}, install and unlock a Secret "
     "Service (gnome-keyring, KeePassXC), or pick a backend with PYTHON_KEYRING_BACKEND."
 )
-
-
-class Credentials:
-    """An API login and key. The key stays out of every repr and str."""
-
-    __slots__ = ("login", "_key", "source")
-
-    def __init__(self, login: str, key: str, source: str = "") -> None:
-        self.login = login.strip()
-        self._key = key.strip()
-        #: Where they came from: "env", "keyring", "file", "login screen", "demo".
-        self.source = source
-        # Masked from now on, not only once a client is built with it: a crash
-        # (or a CLI error) before that must not print it either.
-        redact.register_secret(self._key)
-
-    @property
-    def key(self) -> str:
-        return self._key
-
-    def __repr__(self) -> str:
-        return f"Credentials(login={self.login!r}, key=***, source={self.source!r})"
-
-    __str__ = __repr__
-
-    def __rich_repr__(self) -> object:  # rich (Textual's crash screen) uses this
-        yield "login", self.login
-        yield "key", "***"
-
-    def __eq__(self, other: object) -> bool:
-        return (
-            isinstance(other, Credentials) and other.login == self.login and other._key == self._key
-        )
-
-    __hash__ = None  # type: ignore[assignment]
 
 
 @dataclass(frozen=True)
@@ -81,15 +49,6 @@ class Loaded:
     no_keyring: bool = False
     #: A line for the login screen when something went wrong (never the key).
     problem: str = ""
-
-
-def from_env(environ: Mapping[str, str] | None = None) -> Credentials | None:
-    """Credentials from ILLVID_API_LOGIN / ILLVID_API_KEY (the key alone is enough)."""
-    env = os.environ if environ is None else environ
-    key = env.get(ENV_KEY, "").strip()
-    if not key:
-        return None
-    return Credentials(env.get(ENV_LOGIN, ""), key, source="env")
 
 
 def _user(base_url: str, what: str) -> str:
