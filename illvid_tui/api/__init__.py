@@ -11,6 +11,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from illvid_tui.api.account_info import AccountInfo
     from illvid_tui.api.client import IllvidClient, RetryNotice
     from illvid_tui.api.errors import (
         BadRequestError,
@@ -25,12 +26,12 @@ if TYPE_CHECKING:
         ServerError,
         UnknownOutcomeError,
     )
-    from illvid_tui.api.models import AccountInfo, DmcaNotice, UploadState, UploadStatus
+    from illvid_tui.api.models import DmcaNotice, UploadState, UploadStatus
 
 _WHERE = {
     "IllvidClient": "client",
     "RetryNotice": "client",
-    "AccountInfo": "models",
+    "AccountInfo": "account_info",
     "DmcaNotice": "models",
     "UploadState": "models",
     "UploadStatus": "models",

@@ -11,30 +11,17 @@ import enum
 import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from illvid_tui.api import redact
+
+# Re-exported: the app's first frame reads the last run's account through
+# api.account_info alone; everything else keeps naming `AccountInfo` here.
+from illvid_tui.api.account_info import AccountInfo as AccountInfo
+from illvid_tui.api.account_info import one_mapping as _mapping
+from illvid_tui.api.account_info import parse_decimal as parse_decimal
+from illvid_tui.api.account_info import text_or_none as _text
 from illvid_tui.api.errors import InvalidResponseError
-
-
-def _text(value: Any) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value)
-
-
-def parse_decimal(value: Any) -> Decimal | None:
-    """A money amount as `Decimal` (never a float); None when absent or unreadable."""
-    if value is None or isinstance(value, bool):
-        return None
-    try:
-        # str() first so a JSON float 4050.1 becomes Decimal("4050.1"), not its binary value.
-        return Decimal(str(value).strip())
-    except (InvalidOperation, ValueError):
-        return None
 
 
 def parse_date(value: Any) -> dt.date | None:
@@ -53,33 +40,6 @@ def _date_from_text(text: str) -> dt.date | None:
         return dt.date.fromisoformat(text)
     except ValueError:
         return None
-
-
-def _mapping(result: Any, op: str) -> Mapping[str, Any]:
-    if isinstance(result, list) and len(result) == 1:
-        result = result[0]
-    if not isinstance(result, Mapping):
-        raise InvalidResponseError(200, f"expected an object, got {type(result).__name__}", op=op)
-    return result
-
-
-@dataclass(frozen=True)
-class AccountInfo:
-    """`account_info`: the account's login and balance, and any other field sent."""
-
-    login: str
-    money: Decimal | None
-    extra: Mapping[str, Any] = field(default_factory=dict)
-
-    @classmethod
-    def from_result(cls, result: Any) -> AccountInfo:
-        data = _mapping(result, "account_info")
-        extra = {k: v for k, v in data.items() if k not in ("login", "money")}
-        return cls(
-            login=_text(data.get("login")) or "",
-            money=parse_decimal(data.get("money")),
-            extra=extra,
-        )
 
 
 @dataclass(frozen=True)

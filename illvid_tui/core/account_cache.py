@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from illvid_tui.api import redact
+from illvid_tui.api.account_info import AccountInfo
 from illvid_tui.api.errors import IllvidError
-from illvid_tui.api.models import AccountInfo
 
 FILE_NAME = "account-cache.json"
 _VERSION = 1
