@@ -69,17 +69,23 @@ class ProfilesApp(SignInApp):
         self._given_store = store
         self._add_instead = add
 
-    def watch_profile(self, name: str | None) -> None:
-        from illvid_tui.core.profiles import UNNAMED_LABEL
+    # Both watchers run before the first frame too (Textual calls them with the
+    # defaults): core.profiles (tomllib, a dataclass) is imported only past what a
+    # start-up gives them (no profile yet, "connecting").
 
-        self.profile_label = "" if name is None else (name or UNNAMED_LABEL)
+    def watch_profile(self, name: str | None) -> None:
+        if name == "":
+            from illvid_tui.core.profiles import UNNAMED_LABEL
+
+            name = UNNAMED_LABEL
+        self.profile_label = name or ""
 
     def watch_connection(self, value: tuple[str, str]) -> None:
-        from illvid_tui.core.profiles import UNNAMED_LABEL
-
         name = self.profile
         if name is None or value[0] not in _KEPT:
             return
+        from illvid_tui.core.profiles import UNNAMED_LABEL
+
         before = self.profile_states.get(name)
         self.profile_states = {**self.profile_states, name: value}
         # (Before the first account is accepted, the login screen says it instead.)
