@@ -21,6 +21,7 @@ from textual.reactive import reactive
 
 from illvid_tui.app.signin import SignInApp
 from illvid_tui.core.account import AccountState
+from illvid_tui.core.env_credentials import UNNAMED_LABEL
 
 if TYPE_CHECKING:
     from textual.screen import Screen
@@ -69,23 +70,13 @@ class ProfilesApp(SignInApp):
         self._given_store = store
         self._add_instead = add
 
-    # Both watchers run before the first frame too (Textual calls them with the
-    # defaults): core.profiles (tomllib, a dataclass) is imported only past what a
-    # start-up gives them (no profile yet, "connecting").
-
     def watch_profile(self, name: str | None) -> None:
-        if name == "":
-            from illvid_tui.core.profiles import UNNAMED_LABEL
-
-            name = UNNAMED_LABEL
-        self.profile_label = name or ""
+        self.profile_label = "" if name is None else (name or UNNAMED_LABEL)
 
     def watch_connection(self, value: tuple[str, str]) -> None:
         name = self.profile
         if name is None or value[0] not in _KEPT:
             return
-        from illvid_tui.core.profiles import UNNAMED_LABEL
-
         before = self.profile_states.get(name)
         self.profile_states = {**self.profile_states, name: value}
         # (Before the first account is accepted, the login screen says it instead.)
@@ -157,8 +148,6 @@ class ProfilesApp(SignInApp):
         self._activate(profile.name, profile.base_url, loaded.credentials)
 
     def _activate(self, name: str, base_url: str, credentials: Credentials) -> None:
-        from illvid_tui.core.profiles import UNNAMED_LABEL
-
         if self.profile == "":
             self._env_url = self.settings.base_url
         self.use_profile(name, base_url)

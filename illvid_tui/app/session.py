@@ -129,7 +129,7 @@ class SessionApp(App[None]):
 
     def _start(self) -> None:
         """Find credentials and prepare HTTP in threads; connect when both are done."""
-        from illvid_tui.core.credentials import from_env
+        from illvid_tui.core.env_credentials import from_env
 
         initial, self._initial = self._initial, None
         credentials = initial if initial is not None else from_env()

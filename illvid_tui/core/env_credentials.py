@@ -18,6 +18,8 @@ from illvid_tui.api import redact
 
 ENV_LOGIN = "ILLVID_API_LOGIN"
 ENV_KEY = "ILLVID_API_KEY"
+#: How the unnamed profile (these credentials from the environment) is shown.
+UNNAMED_LABEL = "(environment)"
 
 
 class Credentials:

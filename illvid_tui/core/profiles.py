@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from illvid_tui.api.baseurl import base_url_problem
+from illvid_tui.core.env_credentials import UNNAMED_LABEL as UNNAMED_LABEL
 from illvid_tui.core.private import FILE_MODE, private_dir
 
 if TYPE_CHECKING:
@@ -40,8 +41,6 @@ FILE_NAME = "profiles.toml"
 LAST_USED_NAME = "last-profile"
 DEFAULT_NAME = "default"
 ENV_PROFILE = "ILLVID_PROFILE"
-#: How the unnamed profile (credentials from the environment) is shown.
-UNNAMED_LABEL = "(environment)"
 
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 _BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
