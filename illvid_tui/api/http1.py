@@ -177,9 +177,10 @@ class Http1Transport(httpx.AsyncBaseTransport):
         # Every origin's idle connections are looked at: one closed by its
         # server is closed here too, not kept half-open until the client ends
         # (an uploader meets a new upload server now and then).
+        # The most recently used first: the least likely to be timed out by now.
         for key in list(self._idle):
             kept = []
-            for connection in self._idle.pop(key):
+            for connection in reversed(self._idle.pop(key)):
                 if not connection.usable(self._expiry):
                     connection.close()
                 elif key == origin and found is None:
@@ -187,7 +188,7 @@ class Http1Transport(httpx.AsyncBaseTransport):
                 else:
                     kept.append(connection)
             if kept:
-                self._idle[key] = kept
+                self._idle[key] = kept[::-1]
         if found is not None:
             return found, True
         scheme, host, port = origin
