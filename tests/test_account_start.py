@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import json
 import stat
-from collections.abc import Callable
 
 from conftest import TODAY
-from textual.pilot import Pilot
+from pilot_wait import until
 
 from illvid_tui.app import IllvidApp, create_app
 from illvid_tui.core.credentials import Credentials
@@ -36,14 +35,6 @@ async def settled(app: IllvidApp) -> None:
     busy = [w for w in app.workers if w.group == "app.account_cache"]
     if busy:  # an empty list would wait for every worker, the poller's too
         await app.workers.wait_for_complete(busy)
-
-
-async def until(pilot: Pilot[None], done: Callable[[], bool]) -> None:
-    for _ in range(2000):
-        if done():
-            return
-        await pilot.pause(0.005)
-    raise AssertionError("never happened")
 
 
 async def test_the_last_runs_account_shows_at_once_then_the_answer_replaces_it(

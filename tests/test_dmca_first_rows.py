@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from textual.pilot import Pilot
+from pilot_wait import until
 from textual.widgets import Static
 
 from illvid_tui.app import IllvidApp
@@ -15,15 +15,6 @@ from illvid_tui.screens.dmca import DmcaScreen
 from illvid_tui.widgets.table import FastTable
 
 MakeApp = Callable[..., IllvidApp]
-
-
-async def until(pilot: Pilot[None], condition: Callable[[], bool], what: str) -> None:
-    """Wait for `condition`, failing (never hanging) after about 15 s."""
-    for _ in range(1500):
-        if condition():
-            return
-        await pilot.pause(0.01)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 async def test_the_newest_notices_show_while_the_rest_is_read(

@@ -6,6 +6,7 @@ import csv
 from collections.abc import Callable
 from pathlib import Path
 
+from pilot_wait import until
 from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
@@ -18,14 +19,6 @@ from illvid_tui.screens.dmca_rows import RENEWING
 from illvid_tui.widgets.table import FastTable
 
 MakeApp = Callable[..., IllvidApp]
-
-
-async def until(pilot: Pilot[None], condition: Callable[[], bool], what: str) -> None:
-    for _ in range(3000):
-        if condition():
-            return
-        await pilot.pause(0.005)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def dmca_screen(app: IllvidApp) -> DmcaScreen:

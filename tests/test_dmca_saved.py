@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Callable
 from pathlib import Path
 
-from textual.pilot import Pilot
+from pilot_wait import until
 from textual.widgets import Static
 
 from illvid_tui.api.models import DmcaNotice
@@ -52,14 +51,6 @@ def test_describe_age() -> None:
     assert describe_age(NOON, NOON + dt.timedelta(minutes=12)) == "12 min ago"
     assert describe_age(NOON, NOON + dt.timedelta(hours=3)) == "3 h ago"
     assert describe_age(NOON, NOON + dt.timedelta(days=1, hours=2)) == "1 day ago"
-
-
-async def until(pilot: Pilot[None], condition: Callable[[], bool], what: str) -> None:
-    for _ in range(3000):
-        if condition():
-            return
-        await pilot.pause(0.005)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def make(settings: Settings, emulator: Emulator, clock: dt.datetime) -> IllvidApp:

@@ -8,6 +8,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from pilot_wait import until
 from textual import events
 from textual.pilot import Pilot
 
@@ -21,15 +22,6 @@ from illvid_tui.widgets.path_input import PathInput, complete_path
 from illvid_tui.widgets.table import FastTable
 
 MakeApp = Callable[..., IllvidApp]
-
-
-async def until(pilot: Pilot[None], condition: Callable[[], bool], what: str) -> None:
-    """Let the app run until `condition` holds (observable progress, not time)."""
-    for _ in range(2000):
-        if condition():
-            return
-        await pilot.pause(0.005)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def screen_of(app: IllvidApp) -> FilesScreen:

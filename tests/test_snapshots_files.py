@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import Callable
 from typing import Any
 
+from pilot_wait import until
 from textual import events
 from textual.pilot import Pilot
 
@@ -15,14 +16,6 @@ from illvid_tui.screens.files import FilesScreen, PasteArea
 
 MakeApp = Callable[..., IllvidApp]
 SIZE = (80, 24)
-
-
-async def until(pilot: Pilot[None], condition: Callable[[], bool]) -> None:
-    for _ in range(2000):
-        if condition():
-            return
-        await pilot.pause(0.005)
-    raise AssertionError("timed out")
 
 
 def files_screen(pilot: Pilot[None]) -> FilesScreen:

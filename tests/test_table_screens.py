@@ -5,10 +5,10 @@ Each rule runs on each of the three screens, through the keys a user presses.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 
 import pytest
+from pilot_wait import until
 from textual.pilot import Pilot
 from textual.widgets import Input
 
@@ -23,14 +23,6 @@ SCREENS = ["uploads", "files", "dmca"]
 #: Short enough that 40 rows scroll.
 SIZE = (100, 20)
 ROWS = 40
-
-
-async def until(pilot: Pilot[None], condition: Callable[[], bool], what: str) -> None:
-    """Let the app run until `condition` holds (observable progress, not time)."""
-    async with asyncio.timeout(30):
-        while not condition():
-            await pilot.pause(0.01)
-    assert condition(), what
 
 
 def screen_of(app: IllvidApp) -> TableScreen:

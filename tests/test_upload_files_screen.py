@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
+from pilot_wait import until
 from textual.pilot import Pilot
 from textual.widgets import Checkbox, Static, TextArea
 
@@ -25,13 +24,6 @@ from illvid_tui.widgets.table import FastTable
 MakeApp = Callable[..., IllvidApp]
 SIZE = (110, 32)
 PAYLOAD = bytes(range(256)) * 1200  # 307,200 bytes
-
-
-async def until(pilot: Pilot[None], check: Callable[[], Any], what: str) -> None:
-    async with asyncio.timeout(30):
-        while not check():
-            await pilot.pause(0.02)
-    assert check(), what
 
 
 def text_of(app: IllvidApp, selector: str) -> str:

@@ -11,8 +11,8 @@ from types import SimpleNamespace
 from typing import Any, cast
 
 import pytest
+from pilot_wait import until
 from textual import events
-from textual.pilot import Pilot
 from textual.worker import Worker
 
 from illvid_tui.api.client import IllvidClient
@@ -22,14 +22,6 @@ from illvid_tui.screens.dmca import DmcaScreen
 from illvid_tui.screens.files import FilesScreen
 
 MakeApp = Callable[..., IllvidApp]
-
-
-async def until(pilot: Pilot[None], condition: Callable[[], bool], what: str) -> None:
-    for _ in range(2000):
-        if condition():
-            return
-        await pilot.pause(0.005)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def went_wrong(app: IllvidApp) -> list[str]:
