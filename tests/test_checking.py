@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -110,18 +110,22 @@ async def test_check_and_record_diffs_with_the_last_check_and_saves_partial_resu
         assert store.load("acct", [codes[3]]) == {codes[3]: True}
 
     # A check stopped by a dead server: what landed before is saved.
-    class HalfClient:
-        batch_size = 50
-        max_in_flight = 1
-        calls = 0
+    emu.delete_file(codes[3])
+    async with IllvidClient(
+        DEMO_KEY,
+        base_url="http://127.0.0.1/api",
+        transport=emu.transport(),
+        batch_size=50,
+        max_in_flight=1,
+        max_attempts=1,
+    ) as client:
 
-        async def check_files(self, batch: Sequence[str]) -> list[str]:
-            self.calls += 1
-            if self.calls > 1:
-                raise ServerError(502, "Bad gateway", op="check_files")
-            return [batch[3]]
+        def server_dies(_: object) -> None:  # once the first batch has landed
+            emu.fail_next("check_files", 502, count=1000)
 
-    run, failure = await check_and_record(HalfClient(), store, "other", codes, "t3")
+        run, failure = await check_and_record(
+            client, store, "other", codes, "t3", on_batch=server_dies
+        )
     assert isinstance(failure, ServerError)
-    assert len(run.results) == 50 and run.unanswered == 70
+    assert len(run.results) == 50 and run.unanswered == 70 and run.results[codes[3]] is True
     assert store.load("other", codes) == run.results

@@ -565,6 +565,26 @@ async def test_check_files_failed_batch_cancels_the_others(emu: Emulator, rec: R
     assert ops_sent(emu, "check_files") < 5
 
 
+async def test_check_files_reports_a_batch_refused_for_good_and_checks_the_rest(
+    emu: Emulator, rec: Recorder
+) -> None:
+    codes = emu.add_files(50)
+    emu.delete_file(codes[-1])
+    emu.fail_next("check_files", 451)  # the first batch asked: asking again won't change it
+    refused: list[tuple[tuple[str, ...], int | None]] = []
+    async with make_client(emu.transport(), rec, max_in_flight=2, batch_size=10) as c:
+        missing = await c.check_files(
+            codes, on_refused=lambda batch, error: refused.append((batch, error.status))
+        )
+    assert refused == [(tuple(codes[:10]), 451)]
+    assert missing == [codes[-1]] and ops_sent(emu, "check_files") == 5  # not retried
+    # Without on_refused the same answer stops the check.
+    emu.fail_next("check_files", 451)
+    async with make_client(emu.transport(), rec, max_in_flight=2, batch_size=10) as c:
+        with pytest.raises(IllvidError):
+            await c.check_files(codes)
+
+
 async def test_check_files_empty_costs_nothing(client: IllvidClient, emu: Emulator) -> None:
     assert await client.check_files([]) == []
     assert emu.requests == []

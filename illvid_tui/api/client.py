@@ -205,31 +205,53 @@ class IllvidClient(RequestPath):
         codes: Iterable[str],
         *,
         on_batch: Callable[[BatchDone], None] | None = None,
+        on_refused: Callable[[tuple[str, ...], IllvidError], None] | None = None,
     ) -> list[str]:
         """The codes among `codes` that no longer exist, in the caller's order and case.
 
-        Sent in batches of `batch_size`, in parallel under the in-flight bound.
-        An empty list costs no request. `on_batch` hears of each batch as it
-        lands, so a cancelled check still has what came back.
+        The batching rule, written once (the Files screen and `check` reach it
+        through core/checking.py): batches of `batch_size`, at most
+        `max_in_flight` at once, each lane taking the next batch when free
+        (never a task per batch). An empty list costs no request. `on_batch`
+        hears of each batch as it lands, so a cancelled check still has what
+        came back.
+
+        A batch the server refuses for good (a status asking again will not
+        change, see `IllvidError.retryable`: 451, 403, 400, ...) goes to
+        `on_refused` with its error, and the other batches go on; without
+        `on_refused` it stops the check. A failure the client already retried
+        in vain (network down, 50x, 509 past its waits) always stops it: the
+        batches in flight are cancelled, and the first error is raised.
         """
         wanted = list(dict.fromkeys(codes))
         if not wanted:
             return []
-        batches = [wanted[i : i + self.batch_size] for i in range(0, len(wanted), self.batch_size)]
+        size = max(1, self.batch_size)
+        batches = [wanted[i : i + size] for i in range(0, len(wanted), size)]
+        pending = iter(batches)
+        found_missing: set[str] = set()
 
-        async def one(batch: list[str]) -> set[str]:
-            result = await self.call("check_files", {"list": ",".join(batch)})
-            missing = _match_codes(batch, parse_code_list(result))
-            if on_batch is not None:
-                on_batch(BatchDone(tuple(batch), tuple(c for c in batch if c in missing)))
-            return missing
+        async def lane() -> None:
+            for batch in pending:
+                try:
+                    result = await self.call("check_files", {"list": ",".join(batch)})
+                except IllvidError as error:
+                    if error.retryable or on_refused is None:
+                        raise
+                    on_refused(tuple(batch), error)
+                    continue
+                missing = _match_codes(batch, parse_code_list(result))
+                found_missing.update(missing)
+                if on_batch is not None:
+                    on_batch(BatchDone(tuple(batch), tuple(c for c in batch if c in missing)))
 
-        # A TaskGroup, not gather: when one batch fails its siblings are
+        # A TaskGroup, not gather: when one lane fails the others are
         # cancelled instead of sending on and reporting batches nobody awaits.
         failure: IllvidError | None = None
         try:
             async with asyncio.TaskGroup() as group:
-                tasks = [group.create_task(one(b)) for b in batches]
+                for _ in range(max(1, min(self.max_in_flight, len(batches)))):
+                    group.create_task(lane())
         except ExceptionGroup as caught:
             errors = [e for e in caught.exceptions if isinstance(e, IllvidError)]
             if len(errors) != len(caught.exceptions):
@@ -238,9 +260,6 @@ class IllvidClient(RequestPath):
         if failure is not None:
             # Raised out here, so its context is no group full of httpx objects.
             raise failure
-        found_missing: set[str] = set()
-        for task in tasks:
-            found_missing |= task.result()
         return [c for c in wanted if c in found_missing]
 
     async def file_renew(self, file_code: str) -> bool:

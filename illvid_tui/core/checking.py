@@ -6,18 +6,19 @@ Shared by the Files screen and the `check` subcommand::
     await check_codes(client, run, on_batch=show, on_failed=show_failed)
     run, failure = await check_and_record(client, store, account, codes, stamp)  # + the store
 
-The rule, written once here: a batch the server refuses with a status that
-will not change by asking again (451, 403, 400, ...; see
-`IllvidError.retryable`) marks its codes with that error, and the check goes
-on with the other batches. A failure the client already retried in vain
-(network down, 50x, 509 past its waits) stops the whole check and is raised:
-the other batches would meet the same server. Cancelling the awaiting task
-stops it at once; `run` keeps what already came back either way.
+The batching and its rule live once, in `IllvidClient.check_files`: a batch
+the server refuses with a status that will not change by asking again (451,
+403, 400, ...; see `IllvidError.retryable`) is reported with that error and
+the check goes on with the other batches; a failure the client already
+retried in vain (network down, 50x, 509 past its waits) stops the whole check
+and is raised: the other batches would meet the same server. Here each batch
+lands in the run: its codes marked refused, or their results kept.
+Cancelling the awaiting task stops it at once; `run` keeps what already came
+back either way.
 """
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable, Sequence
 from typing import Protocol
 
@@ -27,12 +28,18 @@ from illvid_tui.core.filecheck import BatchFailed, CheckRun, FileCheckStore
 
 
 class CheckClient(Protocol):
-    """The part of `IllvidClient` a check needs (tests may pass a fake)."""
+    """The part of `IllvidClient` a check needs (its batching: `IllvidClient.check_files`)."""
 
     batch_size: int
     max_in_flight: int
 
-    async def check_files(self, codes: Sequence[str]) -> list[str]: ...
+    async def check_files(
+        self,
+        codes: Sequence[str],
+        *,
+        on_batch: Callable[[BatchDone], None] | None = None,
+        on_refused: Callable[[tuple[str, ...], IllvidError], None] | None = None,
+    ) -> list[str]: ...
 
 
 async def check_codes(
@@ -42,7 +49,7 @@ async def check_codes(
     on_batch: Callable[[BatchDone], None] | None = None,
     on_failed: Callable[[BatchFailed], None] | None = None,
 ) -> None:
-    """Check `run.codes` in batches of the client's size, at most its in-flight bound at once.
+    """Check `run.codes` with the client's batching, keeping every batch in `run`.
 
     Each answered batch goes into `run` (then `on_batch`), each refused batch
     too (then `on_failed`), on the event loop, as they land.
@@ -51,42 +58,19 @@ async def check_codes(
         IllvidError: the first retryable failure the client gave up on; the
             batches still in flight are cancelled and their codes stay unchecked.
     """
-    size = max(1, client.batch_size)
-    codes = run.codes
-    batches = iter([codes[i : i + size] for i in range(0, len(codes), size)])
-    width = max(1, min(client.max_in_flight, run.batches))
 
-    async def lane() -> None:
-        # `width` lanes take the next batch when free: never a task per batch.
-        for batch in batches:
-            try:
-                missing = await client.check_files(batch)
-            except IllvidError as error:
-                if error.retryable:
-                    raise
-                failed = BatchFailed(tuple(batch), error)
-                run.add_failure(failed)
-                if on_failed is not None:
-                    on_failed(failed)
-                continue
-            done = BatchDone(tuple(batch), tuple(missing))
-            run.add(done)
-            if on_batch is not None:
-                on_batch(done)
+    def answered(done: BatchDone) -> None:
+        run.add(done)
+        if on_batch is not None:
+            on_batch(done)
 
-    failure: IllvidError | None = None
-    try:
-        async with asyncio.TaskGroup() as group:
-            for _ in range(width):
-                group.create_task(lane())
-    except ExceptionGroup as caught:
-        errors = [e for e in caught.exceptions if isinstance(e, IllvidError)]
-        if len(errors) != len(caught.exceptions):
-            raise
-        failure = errors[0]
-    if failure is not None:
-        # Raised out here, so its context is no group holding httpx objects.
-        raise failure
+    def refused(codes: tuple[str, ...], error: IllvidError) -> None:
+        failed = BatchFailed(codes, error)
+        run.add_failure(failed)
+        if on_failed is not None:
+            on_failed(failed)
+
+    await client.check_files(run.codes, on_batch=answered, on_refused=refused)
 
 
 async def check_and_record(
