@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -21,16 +22,15 @@ def emu() -> Emulator:
     return Emulator(seed=5, today=dt.date(2026, 11, 27), clock=lambda: 1000.0)
 
 
+def client_of(emu: Emulator, **options: Any) -> IllvidClient:
+    """A client of `emu` in batches of 50; `options` go to IllvidClient."""
+    url = "http://127.0.0.1/api"
+    return IllvidClient(DEMO_KEY, base_url=url, transport=emu.transport(), batch_size=50, **options)
+
+
 @pytest.fixture
 async def client(emu: Emulator) -> AsyncIterator[IllvidClient]:
-    async with IllvidClient(
-        DEMO_KEY,
-        base_url="http://127.0.0.1/api",
-        transport=emu.transport(),
-        batch_size=50,
-        max_attempts=2,
-        backoff_base=0.001,
-    ) as c:
+    async with client_of(emu, max_attempts=2, backoff_base=0.001) as c:
         yield c
 
 
@@ -95,9 +95,7 @@ async def test_check_and_record_diffs_with_the_last_check_and_saves_partial_resu
     emu = Emulator(seed=5)
     store = FileCheckStore(Database(tmp_path / "state.sqlite3"))
     codes = emu.add_files(120)
-    async with IllvidClient(
-        DEMO_KEY, base_url="http://127.0.0.1/api", transport=emu.transport(), batch_size=50
-    ) as client:
+    async with client_of(emu) as client:
         heard: list[int] = []
         run, failure = await check_and_record(
             client, store, "acct", codes, "t1", on_batch=lambda r: heard.append(r.batches_done)
@@ -111,14 +109,7 @@ async def test_check_and_record_diffs_with_the_last_check_and_saves_partial_resu
 
     # A check stopped by a dead server: what landed before is saved.
     emu.delete_file(codes[3])
-    async with IllvidClient(
-        DEMO_KEY,
-        base_url="http://127.0.0.1/api",
-        transport=emu.transport(),
-        batch_size=50,
-        max_in_flight=1,
-        max_attempts=1,
-    ) as client:
+    async with client_of(emu, max_in_flight=1, max_attempts=1) as client:
 
         def server_dies(_: object) -> None:  # once the first batch has landed
             emu.fail_next("check_files", 502, count=1000)
