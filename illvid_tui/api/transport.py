@@ -42,10 +42,10 @@ def make_transport(base_url: str) -> httpx.AsyncBaseTransport | None:
 
     from illvid_tui.api.baseurl import is_loopback
     from illvid_tui.api.client import DEFAULT_MAX_IN_FLIGHT
-    from illvid_tui.api.http1 import network_transport, proxied
+    from illvid_tui.api.http1 import Http1Transport, proxied
 
     if proxied():
-        return None
+        return None  # before the TLS context below: it would go unused
     url = httpx.URL(base_url)
     context = None
     if not (url.scheme == "http" and is_loopback(url.host)):
@@ -53,4 +53,4 @@ def make_transport(base_url: str) -> httpx.AsyncBaseTransport | None:
         # certificate store is loaded for it; https keeps full verification.
         context = httpx.create_ssl_context()
     # As many connections as the client keeps requests in flight.
-    return network_transport(max_connections=DEFAULT_MAX_IN_FLIGHT, ssl_context=context)
+    return Http1Transport(ssl_context=context, max_connections=DEFAULT_MAX_IN_FLIGHT)
