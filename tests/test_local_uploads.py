@@ -251,3 +251,18 @@ def test_recovery_sees_a_process_that_started_uploading_while_it_looked(tmp_path
     assert me.recover() == []  # the newcomer is alive at the next look too
     states = {j.path: j.state for j in rows(tmp_path)}
     assert states[str(second.resolve())] is JobState.UPLOADING
+
+
+async def test_the_worker_stops_when_cancelled_as_it_is_woken(
+    tmp_path: Path, client: IllvidClient
+) -> None:
+    # A job queued by another process (wake) in the same instant the app
+    # stops the worker (cancel): the cancel must not be lost.
+    runner = make(tmp_path, client)
+    worker = asyncio.create_task(runner.run(look_every=30))
+    await asyncio.sleep(0)  # the worker waits for a wake-up
+    runner.wake()
+    worker.cancel()
+    async with asyncio.timeout(5):
+        await asyncio.gather(worker, return_exceptions=True)
+    assert worker.cancelled()

@@ -199,7 +199,10 @@ class LocalUploads:
                 self._wake.clear()
                 self.start_waiting()
                 try:
-                    await asyncio.wait_for(self._wake.wait(), look_every)
+                    # Not asyncio.wait_for: on 3.11 it swallows a cancel that
+                    # comes as the event is set, and the worker never stops.
+                    async with asyncio.timeout(look_every):
+                        await self._wake.wait()
                 except TimeoutError:
                     self.recover()
         finally:
